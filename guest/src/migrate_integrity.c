@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate_integrity - move a buffer of a given folio size between two NUMA
+ * nodes with move_pages() and check that every base page landed on the target
+ * node and that every byte survived, optionally while a writer thread keeps
+ * storing to the buffer (no write may be lost).
+ *
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w]
+ * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
+ */
+#define _GNU_SOURCE
+#include "migtest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+#define RETRIES		20
+#define SEED		0x5eed0f0110ULL
+#define SLOT_STRIDE	(PAGE_SZ / 8)	/* the writer owns word 0 of each page */
+
+struct writer {
+	uint64_t *buf;
+	unsigned long npages;
+	uint64_t *last;		/* last value stored in each page's slot */
+	atomic_bool stop;
+	unsigned long stores;
+};
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t seq = 0;
+	unsigned long i;
+
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		for (i = 0; i < w->npages; i++) {
+			w->buf[i * SLOT_STRIDE] = ++seq;
+			w->last[i] = seq;
+		}
+	}
+	w->stores = seq;
+	return NULL;
+}
+
+/* The writer's slots hold the values last stored, the rest the pattern. */
+static int check_content(const char *buf, size_t len, const struct writer *w)
+{
+	long bad = verify_pattern(buf, len, SEED, w ? SLOT_STRIDE : 0);
+	unsigned long i;
+
+	if (bad >= 0) {
+		printf("# data mismatch at offset %ld\n", bad);
+		return -1;
+	}
+	for (i = 0; w && i < w->npages; i++) {
+		if (w->buf[i * SLOT_STRIDE] != w->last[i]) {
+			printf("# lost write in page %lu: %llu, expected %llu\n", i,
+			       (unsigned long long)w->buf[i * SLOT_STRIDE],
+			       (unsigned long long)w->last[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int move_and_check(char *buf, size_t len, int node)
+{
+	int err;
+	long left = move_range(buf, len, node, RETRIES, &err);
+	long off;
+
+	if (left) {
+		printf("# move to node %d: %ld pages not placed (error %d)\n", node, left, err);
+		return -1;
+	}
+	off = pages_off_node(buf, len, node);
+	if (off) {
+		printf("# %ld pages not on node %d after move\n", off, node);
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w]\n", prog);
+	exit(KSFT_FAIL);
+}
+
+int main(int argc, char **argv)
+{
+	size_t folio = 0, total = 16UL << 20;
+	int rounds = 2, with_writer = 0, opt, r, ret = KSFT_FAIL;
+	struct writer w = { 0 };
+	pthread_t thread;
+	char name[16];
+	long folios;
+	char *buf;
+
+	while ((opt = getopt(argc, argv, "s:t:r:w")) != -1) {
+		switch (opt) {
+		case 's': folio = parse_size(optarg); break;
+		case 't': total = parse_size(optarg); break;
+		case 'r': rounds = atoi(optarg); break;
+		case 'w': with_writer = 1; break;
+		default: usage(argv[0]);
+		}
+	}
+	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1)
+		usage(argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (set_folio_size(folio)) {
+		printf("# folio size %s not offered by this kernel\n",
+		       size_name(folio, name, sizeof(name)));
+		return KSFT_SKIP;
+	}
+	buf = map_on_node(total, folio, 0);
+	if (!buf) {
+		perror("# map_on_node");
+		return KSFT_FAIL;
+	}
+	fill_pattern(buf, total, SEED);
+	folios = count_folios(buf, total, folio);
+	printf("# %s folios: %ld of %zu\n", size_name(folio, name, sizeof(name)),
+	       folios, total / folio);
+	if (folios != (long)(total / folio))
+		goto out;
+	if (pages_off_node(buf, total, 0)) {
+		printf("# buffer not faulted on node 0\n");
+		goto out;
+	}
+
+	if (with_writer) {
+		w.buf = (uint64_t *)buf;
+		w.npages = total / PAGE_SZ;
+		w.last = calloc(w.npages, sizeof(*w.last));
+		if (!w.last || pthread_create(&thread, NULL, writer_fn, &w))
+			goto out;
+		/* Let the writer claim every slot before the first move. */
+		while (!w.last[w.npages - 1])
+			usleep(1000);
+	}
+	for (r = 0; r < rounds; r++) {
+		if (move_and_check(buf, total, 1) || move_and_check(buf, total, 0))
+			break;
+		if (!with_writer && check_content(buf, total, NULL))
+			break;
+	}
+	if (with_writer) {
+		atomic_store(&w.stop, true);
+		pthread_join(thread, NULL);
+		printf("# writer stored %lu values during migration\n", w.stores);
+	}
+	if (r == rounds && !check_content(buf, total, with_writer ? &w : NULL))
+		ret = KSFT_PASS;
+out:
+	unmap_aligned(buf, total);
+	free(w.last);
+	return ret;
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "migtest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MPOL_BIND		2
+#define MPOL_MF_MOVE		(1 << 1)
+#define THP_SYSFS		"/sys/kernel/mm/transparent_hugepage"
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+#define PFN_MASK		((1ULL << 55) - 1)
+#define PAGE_PRESENT		(1ULL << 63)
+
+size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	switch (*end) {
+	case 'G': case 'g': v <<= 10; /* fall through */
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10; end++; break;
+	case '\0': break;
+	default: return 0;
+	}
+	return *end ? 0 : v;
+}
+
+const char *size_name(size_t bytes, char *buf, size_t len)
+{
+	if (bytes >= (1UL << 20) && !(bytes & ((1UL << 20) - 1)))
+		snprintf(buf, len, "%zuM", bytes >> 20);
+	else
+		snprintf(buf, len, "%zuK", bytes >> 10);
+	return buf;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+int set_folio_size(size_t folio_size)
+{
+	char path[512];
+	struct dirent *d;
+	int found = folio_size == PAGE_SZ;
+	DIR *dir = opendir(THP_SYSFS);
+
+	if (!dir)
+		return folio_size == PAGE_SZ ? 0 : -1;
+	write_file(THP_SYSFS "/enabled", "always");
+	write_file(THP_SYSFS "/defrag", "always");
+	while ((d = readdir(dir))) {
+		unsigned long kb;
+		bool want;
+
+		if (sscanf(d->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		want = kb * 1024 == folio_size;
+		snprintf(path, sizeof(path), THP_SYSFS "/%s/enabled", d->d_name);
+		if (write_file(path, want ? "always" : "never") == 0 && want)
+			found = 1;
+	}
+	closedir(dir);
+	return found ? 0 : -1;
+}
+
+void *map_on_node(size_t len, size_t align, int node)
+{
+	unsigned long mask = 1UL << node;
+	char *raw, *p;
+
+	raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	/* Keep only [p, p + len) so unmap_aligned() needs nothing else. */
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, align - (p - raw));
+	if (syscall(SYS_mbind, p, len, MPOL_BIND, &mask, sizeof(mask) * 8, 0)) {
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
+void unmap_aligned(void *p, size_t len)
+{
+	munmap(p, len);
+}
+
+static inline uint64_t pattern_word(size_t i, uint64_t seed)
+{
+	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ULL ^ seed;
+
+	return x ^ (x >> 29);
+}
+
+void fill_pattern(void *buf, size_t len, uint64_t seed)
+{
+	uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = pattern_word(i, seed);
+}
+
+/* A non-zero @skip_word_stride skips every word at a multiple of it (a writer's slots). */
+long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride)
+{
+	const uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++) {
+		if (skip_word_stride && i % skip_word_stride == 0)
+			continue;
+		if (w[i] != pattern_word(i, seed))
+			return (long)(i * 8);
+	}
+	return -1;
+}
+
+static long move_pages_sys(unsigned long n, void **pages, const int *nodes, int *status)
+{
+	return syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE);
+}
+
+long move_range(void *buf, size_t len, int node, int retries, int *hard_err)
+{
+	unsigned long n = len / PAGE_SZ, todo = n, i, k;
+	void **pages = malloc(n * sizeof(*pages));
+	int *nodes = malloc(n * sizeof(*nodes));
+	int *status = malloc(n * sizeof(*status));
+	long left = -1;
+
+	*hard_err = 0;
+	if (!pages || !nodes || !status)
+		goto out;
+	for (i = 0; i < n; i++) {
+		pages[i] = (char *)buf + i * PAGE_SZ;
+		nodes[i] = node;
+	}
+	for (;;) {
+		if (move_pages_sys(todo, pages, nodes, status) < 0) {
+			*hard_err = -errno;
+			goto out;
+		}
+		/* Keep the pages worth another try at the front of the arrays. */
+		for (i = 0, k = 0; i < todo; i++) {
+			if (status[i] == node)
+				continue;
+			if (status[i] == -EBUSY || status[i] == -EAGAIN)
+				pages[k++] = pages[i];
+			else if (!*hard_err)
+				*hard_err = status[i];
+		}
+		todo = k;
+		if (!todo || retries-- <= 0)
+			break;
+	}
+	left = todo;
+	if (*hard_err)
+		left = left ? left : 1;
+out:
+	free(pages);
+	free(nodes);
+	free(status);
+	return left;
+}
+
+long pages_off_node(void *buf, size_t len, int node)
+{
+	unsigned long n = len / PAGE_SZ, i;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status));
+	long off = -1;
+
+	if (!pages || !status)
+		goto out;
+	for (i = 0; i < n; i++)
+		pages[i] = (char *)buf + i * PAGE_SZ;
+	if (move_pages_sys(n, pages, NULL, status) < 0)
+		goto out;
+	for (i = 0, off = 0; i < n; i++)
+		off += status[i] != node;
+out:
+	free(pages);
+	free(status);
+	return off;
+}
+
+static int read_u64(int fd, uint64_t index, uint64_t *val)
+{
+	return pread(fd, val, 8, index * 8) == 8 ? 0 : -1;
+}
+
+long count_folios(void *buf, size_t len, size_t folio_size)
+{
+	unsigned long per = folio_size / PAGE_SZ, base = (uintptr_t)buf / PAGE_SZ;
+	unsigned long nfolios = len / folio_size, f, j;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	long good = -1;
+
+	if (pm < 0 || kf < 0)
+		goto out;
+	for (f = 0, good = 0; f < nfolios; f++) {
+		uint64_t first_pfn = 0;
+		bool ok = true;
+
+		for (j = 0; j < per && ok; j++) {
+			uint64_t ent, flags, pfn;
+			bool head, tail;
+
+			if (read_u64(pm, base + f * per + j, &ent) || !(ent & PAGE_PRESENT)) {
+				ok = false;
+				break;
+			}
+			pfn = ent & PFN_MASK;
+			if (read_u64(kf, pfn, &flags)) {
+				ok = false;
+				break;
+			}
+			head = flags & (1ULL << KPF_COMPOUND_HEAD);
+			tail = flags & (1ULL << KPF_COMPOUND_TAIL);
+			if (j == 0)
+				first_pfn = pfn;
+			if (per == 1)
+				ok = !head && !tail;
+			else if (j == 0)
+				ok = head;
+			else
+				ok = tail && pfn == first_pfn + j;
+		}
+		good += ok;
+	}
+out:
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return good;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest integrity test and the benchmark: folio-size
+ * control through the mTHP sysfs knobs, node-bound buffers, move_pages() with
+ * bounded retries of transient errors, and checks of placement, folio size and
+ * content.
+ */
+#ifndef MIGTEST_H
+#define MIGTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SZ 4096UL
+
+/* Parse "4K", "2M", "256M", "1G" or a plain byte count; 0 on error. */
+size_t parse_size(const char *s);
+/* "4K", "16K", "2M" for printing. */
+const char *size_name(size_t bytes, char *buf, size_t len);
+
+/*
+ * Make new anonymous faults use folios of @folio_size (4K: no large folios).
+ * Returns 0, or -1 if this size is not offered by the kernel.
+ */
+int set_folio_size(size_t folio_size);
+
+/* Anonymous mapping of @len bytes aligned to @align, bound to @node, not faulted. */
+void *map_on_node(size_t len, size_t align, int node);
+void unmap_aligned(void *p, size_t len);
+
+/* Fill / verify the pattern of @len bytes; verify returns the first bad offset or -1. */
+void fill_pattern(void *buf, size_t len, uint64_t seed);
+long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride);
+
+/*
+ * Move every base page of @buf to @node, retrying pages whose status is a
+ * transient error (-EBUSY, -EAGAIN) up to @retries times.  Returns the number
+ * of pages not placed; *@hard_err gets the first non-transient error, if any.
+ */
+long move_range(void *buf, size_t len, int node, int retries, int *hard_err);
+
+/* Number of base pages of @buf that are not on @node (queried via move_pages). */
+long pages_off_node(void *buf, size_t len, int node);
+
+/*
+ * Count the folios of exactly @folio_size backing @buf (pagemap + kpageflags).
+ * Returns the number of naturally aligned @folio_size chunks that are one
+ * folio each, or -1 if the page tables could not be read.
+ */
+long count_folios(void *buf, size_t len, size_t folio_size);
+
+uint64_t now_ns(void);
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main job: build the kernels, boot each in the two-node NUMA VM, run the
+# move_pages() benchmark per folio size, and print one table comparing them.
+# Writes results/bench.csv (raw), results/summary.csv, results/bench.md and
+# results/bench.png.  Size and repetitions: MIGOFF_TOTAL (256M), MIGOFF_REPS (3).
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/common.sh
+
+# label:flavour:extra kernel arguments
+RUNS=(
+	"vanilla:vanilla:"
+)
+
+scripts/deps.sh
+scripts/tree.sh
+mkdir -p "$RESULTS"
+raw=$RESULTS/bench.csv
+echo "run,kind,param,rep,bytes,ns,cpu_ns,status" >"$raw"
+
+for spec in "${RUNS[@]}"; do
+	IFS=: read -r label flavour args <<<"$spec"
+	log=$RESULTS/bench-$label.log
+	scripts/build.sh "$flavour"
+	scripts/initramfs.sh "$flavour"
+	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
+	scripts/vm.sh "$flavour" bench "$log" migoff.total="${MIGOFF_TOTAL:-256M}" \
+		migoff.reps="${MIGOFF_REPS:-3}" $args
+	tr -d '\r' <"$log" | grep '^MIGBENCH,' | sed "s/^MIGBENCH,/$label,/" >>"$raw"
+done
+
+scripts/report.sh "$raw" "$RESULTS"
+echo
+echo "raw: $raw  table: $RESULTS/bench.md  plot: $RESULTS/bench.png"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Build one kernel flavour: vanilla | patched | debug.
+#   vanilla: unpatched base, lean config
+#   patched: base + patches/, lean config
+#   debug:   base + patches/, lean + debug config (lockdep, KASAN, DEBUG_VM, ...)
+# Output in $BUILD/<flavour>: arch/x86/boot/bzImage and mods/ (modules_install).
+# Incremental: the config is regenerated only when a fragment changes, and
+# ccache serves objects already built by any flavour.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+flavour=${1:?usage: build.sh vanilla|patched|debug}
+src=$(flavour_src "$flavour")
+out=$BUILD/$flavour
+frags=("$REPO/configs/lean.config")
+[ "$flavour" = debug ] && frags+=("$REPO/configs/debug.config")
+kmake() { make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
+
+# Every option a fragment asks for must survive olddefconfig; an unmet
+# dependency would otherwise silently drop it.
+check_config() {
+	local line sym val bad=0
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*} val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -q "^$sym=" "$out/.config" || continue
+		else
+			grep -qx "$sym=$val" "$out/.config" && continue
+		fi
+		echo "config: $line requested, got: $(grep "^$sym=\|^# $sym is" "$out/.config" || echo unset)" >&2
+		bad=1
+	done < <(cat "${frags[@]}")
+	return $bad
+}
+
+configure() {
+	msg "$flavour: configuring (tinyconfig + ${frags[*]##*/})"
+	mkdir -p "$out"
+	kmake tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null)
+	kmake olddefconfig >/dev/null
+	check_config || die "$flavour: config fragment not honoured"
+}
+
+stamp=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
+	configure
+	echo "$stamp" >"$out/.config-stamp"
+fi
+
+msg "$flavour: building in $out"
+start=$(date +%s)
+kmake bzImage modules
+rm -rf "$out/mods"
+kmake modules_install INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 >/dev/null
+msg "$flavour: built $(kmake -s kernelrelease) in $(($(date +%s) - start))s"

@@ -1,0 +1,38 @@
+# Shared settings for the workbench scripts; sourced, never run.
+# shellcheck shell=bash
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Everything generated lives outside the tracked tree, so a fresh clone stays
+# clean and incremental builds survive between runs on the same machine.
+WORK=${MIGOFF_WORK:-/var/tmp/migrate-offload}
+KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+LINUX=$WORK/linux            # git work tree: base commit + patches/ applied
+VANILLA=$WORK/vanilla        # git worktree of the unpatched base commit
+BUILD=$WORK/build            # one O= directory per kernel flavour
+GUEST=$WORK/guest            # guest binaries and initramfs images
+RESULTS=${MIGOFF_RESULTS:-$REPO/results}
+
+JOBS=${JOBS:-$(nproc)}
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=$WORK
+export CCACHE_NOHASHDIR=true
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+msg() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The kernel source a flavour is built from.
+flavour_src() {
+	case $1 in
+	vanilla) echo "$VANILLA" ;;
+	patched | debug) echo "$LINUX" ;;
+	*) die "unknown kernel flavour '$1' (vanilla, patched, debug)" ;;
+	esac
+}
+
+# Fingerprint of the series in patches/, to tell whether a tree is up to date.
+series_hash() {
+	find "$REPO/patches" -name '*.patch' -print0 | sort -z |
+		xargs -0 -r cat | sha1sum | cut -d' ' -f1
+}

@@ -1,0 +1,68 @@
+# Host-side result bookkeeping and console-log checks; sourced.
+# shellcheck shell=bash
+
+PASSED=0 FAILED=0 SKIPPED=0
+
+result() { # result pass|fail|skip NAME
+	case $1 in
+	pass) PASSED=$((PASSED + 1)); echo "ok - $2" ;;
+	skip) SKIPPED=$((SKIPPED + 1)); echo "ok - $2 # SKIP" ;;
+	*) FAILED=$((FAILED + 1)); echo "not ok - $2" ;;
+	esac
+}
+
+check() { # check NAME COMMAND... : one result from a command's exit status
+	local name=$1
+	shift
+	if "$@"; then result pass "$name"; else result fail "$name"; fi
+}
+
+summary() {
+	local line="$PASSED passed, $FAILED failed"
+	[ "$SKIPPED" -gt 0 ] && line+=", $SKIPPED skipped"
+	echo "$line"
+	[ "$FAILED" -eq 0 ]
+}
+
+# The lines of a marked section of a console log (CRs stripped).
+log_section() { # log_section LOG NAME
+	tr -d '\r' <"$1" | sed -n "/^=== migoff $2 begin ===\$/,/^=== migoff $2 end ===\$/p" | sed '1d;$d'
+}
+
+# Count the guest's KTAP results, prefixed with the flavour: every top-level
+# "ok"/"not ok" line is one result, and the number of results must match the
+# plan (a guest that died half-way must not look green).
+count_guest_tap() { # count_guest_tap FLAVOUR LOG
+	local flavour=$1 tap planned seen line
+	tap=$(log_section "$2" tap)
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$tap" | head -n1)
+	seen=0
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*) result fail "$flavour: ${line#not ok [0-9]* }" ;;
+		"ok "*"# SKIP"*) result skip "$flavour: ${line#ok [0-9]* }" ;;
+		"ok "*) result pass "$flavour: ${line#ok [0-9]* }" ;;
+		*) continue ;;
+		esac
+		seen=$((seen + 1))
+	done <<<"$tap"
+	if [ -n "$planned" ] && [ "$seen" -eq "$planned" ]; then
+		result pass "$flavour: guest plan complete ($seen of $planned results)"
+	else
+		result fail "$flavour: guest plan complete ($seen of ${planned:-?} results)"
+	fi
+}
+
+# Kernel reports that fail a run wherever they appear in the console log.
+KERNEL_REPORTS='BUG:|WARNING:|KASAN|Oops|soft lockup|hard LOCKUP|Kernel panic|general protection fault|UBSAN:|DMA-API:|possible circular locking|inconsistent lock state|possible recursive locking|blocked for more than|Call Trace:'
+
+check_kernel_log() { # check_kernel_log FLAVOUR LOG
+	local hits
+	hits=$(tr -d '\r' <"$2" | grep -nE "$KERNEL_REPORTS" | head -n 20 || true)
+	if [ -n "$hits" ]; then
+		sed 's/^/# /' <<<"$hits"
+		result fail "$1: kernel log free of BUG/WARNING/KASAN/lockdep/Oops reports"
+	else
+		result pass "$1: kernel log free of BUG/WARNING/KASAN/lockdep/Oops reports"
+	fi
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Boot a kernel flavour in the two-node NUMA VM and wait for it to power off.
+#   vm.sh FLAVOUR MODE LOG [extra kernel args...]
+# MODE is test, bench or shell (interactive).  Four vCPUs, two per node,
+# matching sockets so the guest sees a sane topology; MIGOFF_NODE_MEM per
+# node (default 2G).  KVM only when the CPU offers hardware virtualisation;
+# otherwise TCG.  A guest that has not powered off after MIGOFF_TIMEOUT
+# seconds (default 1800) is killed, the log is kept, and the exit is 124.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+flavour=${1:?usage: vm.sh FLAVOUR MODE LOG [kernel args]}
+mode=${2:?mode}
+log=${3:?log}
+shift 3
+kernel=$BUILD/$flavour/arch/x86/boot/bzImage
+initrd=$GUEST/initramfs-$flavour.cpio.gz
+mem=${MIGOFF_NODE_MEM:-2G}
+[ -f "$kernel" ] && [ -f "$initrd" ] || die "$flavour: kernel or initramfs missing"
+
+# /dev/kvm can exist while ordinary guests hang in the firmware: trust only
+# the CPU flags (and an accessible device).
+if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${MIGOFF_ACCEL:-}" != tcg ]; then
+	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel tcg,thread=multi -cpu max)
+fi
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -machine pc -m "$(( ${mem%G} * 2 ))G"
+	-smp 4,sockets=2,cores=2,threads=1
+	-object "memory-backend-ram,id=m0,size=$mem" -numa node,nodeid=0,cpus=0-1,memdev=m0
+	-object "memory-backend-ram,id=m1,size=$mem" -numa node,nodeid=1,cpus=2-3,memdev=m1
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 migoff.mode=$mode $*"
+	-display none -no-reboot -nodefaults -serial stdio)
+
+msg "$flavour: booting VM (${accel[1]%%,*}, mode $mode), console -> $log"
+mkdir -p "$(dirname "$log")"
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}"
+fi
+rc=0
+timeout --kill-after=10 "${MIGOFF_TIMEOUT:-1800}" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "error: $flavour VM timed out after ${MIGOFF_TIMEOUT:-1800}s; console log: $log" >&2
+	exit 124
+fi
+grep -q '^migoff: guest done' "$log" || {
+	echo "error: $flavour VM stopped before the plan finished (qemu exit $rc); console log: $log" >&2
+	exit 1
+}
