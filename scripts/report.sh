@@ -54,16 +54,16 @@ END {
 		print ""
 	}
 	if (1 in memcpy) {
-		printf "| memcpy node0->node1, 1 thread | %.2f GB/s |", memcpy[1]
-		if (2 in memcpy) printf " 2 threads: %.2f GB/s |", memcpy[2]
-		print ""
+		printf "\nReference: the guest\x27s memcpy node 0 -> node 1: %.2f GB/s with 1 thread", memcpy[1]
+		if (2 in memcpy) printf ", %.2f GB/s with 2 threads", memcpy[2]
+		print "."
 		print ""
 		printf "Fraction of 1-thread memcpy bandwidth:\n\n| run |"
 		for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j]); print ""
 		printf "|---|"; for (j = 1; j <= ns; j++) printf "---|"; print ""
 		for (i = 1; i <= nr; i++) {
 			r = runs[i]; printf "| %s |", r
-			for (j = 1; j <= ns; j++) printf " %s |", mean[r, sizes[j]] > 0 ? sprintf("%.0f%%", 100 * mean[r, sizes[j]] / memcpy[1]) : "-"
+			for (j = 1; j <= ns; j++) printf " %s |", (mean[r, sizes[j]] > 0 ? sprintf("%.0f%%", 100 * mean[r, sizes[j]] / memcpy[1]) : "-")
 			print ""
 		}
 	}
@@ -73,7 +73,7 @@ END {
 	printf "|---|"; for (j = 1; j <= ns; j++) printf "---|"; print ""
 	for (i = 1; i <= nr; i++) {
 		r = runs[i]; printf "| %s |", r
-		for (j = 1; j <= ns; j++) printf " %s |", cpu[r, sizes[j]] != "" ? cpu[r, sizes[j]] : "-"
+		for (j = 1; j <= ns; j++) printf " %s |", (cpu[r, sizes[j]] != "" ? cpu[r, sizes[j]] : "-")
 		print ""
 	}
 }' "$out/summary.csv" >"$out/bench.md"
