@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every test: build the patched kernel, boot it in the two-node NUMA VM,
+# Run every test: build the patched kernel and its debug variant (lockdep,
+# KASAN, DEBUG_VM, DMA-API debug), boot each in the two-node NUMA VM,
 # run the guest test plan, scan the kernel log; plus host-side checks of the
 # series.  Prints one result per line and closes with "N passed, N failed";
 # exits non-zero on any failure.  Console logs go to results/.
@@ -34,4 +35,5 @@ run_plan() { # run_plan FLAVOUR
 }
 
 run_plan patched
+run_plan debug
 summary
