@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build one kernel flavour: vanilla | patched | debug.
 #   vanilla: unpatched base, lean config
-#   patched: base + patches/, lean config
-#   debug:   base + patches/, lean + debug config (lockdep, KASAN, DEBUG_VM, ...)
+#   patched: base + patches/, lean + offload config (the series' options)
+#   debug:   as patched, plus the debug config (lockdep, KASAN, DEBUG_VM, ...)
 # Output in $BUILD/<flavour>: arch/x86/boot/bzImage and mods/ (modules_install).
 # Incremental: the config is regenerated only when a fragment changes, and
 # ccache serves objects already built by any flavour.
@@ -13,6 +13,7 @@ flavour=${1:?usage: build.sh vanilla|patched|debug}
 src=$(flavour_src "$flavour")
 out=$BUILD/$flavour
 frags=("$REPO/configs/lean.config")
+[ "$flavour" = vanilla ] || frags+=("$REPO/configs/offload.config")
 [ "$flavour" = debug ] && frags+=("$REPO/configs/debug.config")
 kmake() { make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
 

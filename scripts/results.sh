@@ -54,7 +54,7 @@ count_guest_tap() { # count_guest_tap FLAVOUR LOG
 }
 
 # Kernel reports that fail a run wherever they appear in the console log.
-KERNEL_REPORTS='BUG:|WARNING:|KASAN|Oops|soft lockup|hard LOCKUP|Kernel panic|general protection fault|UBSAN:|DMA-API:|possible circular locking|inconsistent lock state|possible recursive locking|blocked for more than|Call Trace:'
+KERNEL_REPORTS='BUG:|WARNING:|KASAN|Oops|soft lockup|hard LOCKUP|Kernel panic|general protection fault|UBSAN:|DMA-API: .*device driver|possible circular locking|inconsistent lock state|possible recursive locking|blocked for more than|Call Trace:'
 
 check_kernel_log() { # check_kernel_log FLAVOUR LOG
 	local hits

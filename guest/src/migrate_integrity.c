@@ -5,7 +5,9 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w]
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m]
+ *   -w: a writer thread stores to every page during migration
+ *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
  */
 #define _GNU_SOURCE
@@ -70,11 +72,17 @@ static int check_content(const char *buf, size_t len, const struct writer *w)
 	return 0;
 }
 
+static int use_mbind;
+
 static int move_and_check(char *buf, size_t len, int node)
 {
-	int err;
-	long left = move_range(buf, len, node, RETRIES, &err);
-	long off;
+	int err = 0;
+	long left, off;
+
+	if (use_mbind)
+		left = mbind_range(buf, len, node, RETRIES);
+	else
+		left = move_range(buf, len, node, RETRIES, &err);
 
 	if (left) {
 		printf("# move to node %d: %ld pages not placed (error %d)\n", node, left, err);
@@ -90,7 +98,7 @@ static int move_and_check(char *buf, size_t len, int node)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w]\n", prog);
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m]\n", prog);
 	exit(KSFT_FAIL);
 }
 
@@ -104,12 +112,13 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:w")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wm")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
 		case 'r': rounds = atoi(optarg); break;
 		case 'w': with_writer = 1; break;
+		case 'm': use_mbind = 1; break;
 		default: usage(argv[0]);
 		}
 	}

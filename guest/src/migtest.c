@@ -109,13 +109,6 @@ void unmap_aligned(void *p, size_t len)
 	munmap(p, len);
 }
 
-static inline uint64_t pattern_word(size_t i, uint64_t seed)
-{
-	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ULL ^ seed;
-
-	return x ^ (x >> 29);
-}
-
 void fill_pattern(void *buf, size_t len, uint64_t seed)
 {
 	uint64_t *w = buf;
@@ -185,6 +178,19 @@ out:
 	free(pages);
 	free(nodes);
 	free(status);
+	return left;
+}
+
+long mbind_range(void *buf, size_t len, int node, int retries)
+{
+	unsigned long mask = 1UL << node;
+	long left;
+
+	do {
+		syscall(SYS_mbind, buf, len, MPOL_BIND, &mask, sizeof(mask) * 8,
+			MPOL_MF_MOVE);
+		left = pages_off_node(buf, len, node);
+	} while (left && retries-- > 0);
 	return left;
 }
 

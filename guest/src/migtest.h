@@ -29,6 +29,14 @@ int set_folio_size(size_t folio_size);
 void *map_on_node(size_t len, size_t align, int node);
 void unmap_aligned(void *p, size_t len);
 
+/* The pattern's 64-bit word at word index @i of a buffer. */
+static inline uint64_t pattern_word(size_t i, uint64_t seed)
+{
+	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ULL ^ seed;
+
+	return x ^ (x >> 29);
+}
+
 /* Fill / verify the pattern of @len bytes; verify returns the first bad offset or -1. */
 void fill_pattern(void *buf, size_t len, uint64_t seed);
 long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride);
@@ -39,6 +47,12 @@ long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word
  * of pages not placed; *@hard_err gets the first non-transient error, if any.
  */
 long move_range(void *buf, size_t len, int node, int retries, int *hard_err);
+
+/*
+ * Move @buf to @node by rebinding it with mbind(MPOL_MF_MOVE), up to
+ * @retries more times while pages are left behind.  Returns the pages left.
+ */
+long mbind_range(void *buf, size_t len, int node, int retries);
 
 /* Number of base pages of @buf that are not on @node (queried via move_pages). */
 long pages_off_node(void *buf, size_t len, int node);

@@ -1,0 +1,138 @@
+# Guest tests of the copy-offload interface (/sys/kernel/mm/migrate_offload);
+# sourced by run-tests.sh.  Each test_* function returns 0 on success.
+
+OFFLOAD=/sys/kernel/mm/migrate_offload
+
+offload_present() { [ -d $OFFLOAD ]; }
+
+stat_of() { cat "$OFFLOAD/$1/$2"; }
+
+# "all" with one reason taken out, in the kernel's own spelling.
+reasons_without() {
+	local saved
+	saved=$(cat $OFFLOAD/reasons)
+	echo all >$OFFLOAD/reasons
+	tr ',' '\n' <$OFFLOAD/reasons | grep -vx "$1" | tr '\n' ',' | sed 's/,$//'
+	echo "$saved" >$OFFLOAD/reasons
+}
+
+# A malformed write fails with EINVAL and leaves the old value in place.
+expect_rejected() { # FILE VALUE
+	local old err
+	old=$(cat "$OFFLOAD/$1")
+	if echo "$2" 2>/tmp/err >"$OFFLOAD/$1"; then
+		echo "# $1: accepted '$2'"
+		return 1
+	fi
+	err=$(cat /tmp/err)
+	case $err in *"Invalid argument"*) ;; *) echo "# $1: '$2' failed with '$err', not EINVAL"; return 1 ;; esac
+	[ "$(cat "$OFFLOAD/$1")" = "$old" ] || { echo "# $1: changed by '$2'"; return 1; }
+}
+
+test_sysfs_rejects_malformed() {
+	local rc=0 v
+	for v in bogus "cpu,none" "" "cpu extra"; do expect_rejected active "$v" || rc=1; done
+	for v in bogus "compaction," "all,none" ",demotion" ""; do expect_rejected reasons "$v" || rc=1; done
+	for v in abc -1 12x "" "1 2"; do expect_rejected min_batch_bytes "$v" || rc=1; done
+	grep -qw cpu $OFFLOAD/available || { echo "# built-in migrator 'cpu' not available"; rc=1; }
+	return $rc
+}
+
+# Run COMMAND with MIGRATOR active; it must pass, and the migrator's byte
+# count must rise: a test that passes while the offload path is never taken
+# proves nothing.  The built-in copier never leaves a folio to the fallback.
+with_migrator() { # MIGRATOR COMMAND...
+	local m=$1 rc bytes0 fb0 bytes1 fb1
+	shift
+	bytes0=$(stat_of "$m" bytes) fb0=$(stat_of "$m" fallback_folios)
+	echo "$m" >$OFFLOAD/active || return 1
+	run_quoted "$@"
+	rc=$?
+	echo none >$OFFLOAD/active
+	bytes1=$(stat_of "$m" bytes) fb1=$(stat_of "$m" fallback_folios)
+	echo "# $m: +$((bytes1 - bytes0)) bytes offloaded, +$((fb1 - fb0)) folios fell back"
+	[ $rc = 0 ] && [ "$bytes1" -gt "$bytes0" ] || return 1
+	[ "$m" != cpu ] || [ "$fb1" = "$fb0" ]
+}
+
+# With REASONS allowed and the built-in copier active, COMMAND must pass
+# and the copier's batch count must rise (EXPECT=rise) or not (EXPECT=same).
+with_reasons() { # REASONS rise|same COMMAND...
+	local reasons=$1 expect=$2 saved rc b0 b1
+	shift 2
+	saved=$(cat $OFFLOAD/reasons)
+	echo "$reasons" >$OFFLOAD/reasons || return 1
+	b0=$(stat_of cpu batches)
+	echo cpu >$OFFLOAD/active
+	run_quoted "$@"
+	rc=$?
+	echo none >$OFFLOAD/active
+	b1=$(stat_of cpu batches)
+	echo "$saved" >$OFFLOAD/reasons
+	echo "# reasons=$reasons: +$((b1 - b0)) batches"
+	[ $rc = 0 ] || return 1
+	if [ "$expect" = rise ]; then [ "$b1" -gt "$b0" ]; else [ "$b1" = "$b0" ]; fi
+}
+
+# Switch the active migrator back and forth while migrations run, for a
+# fixed time; every migration must keep its data.
+test_switch_under_load() { # SECONDS
+	local end rc=0 b0 b1 switcher
+	end=$(($(date +%s) + $1))
+	b0=$(stat_of cpu batches)
+	(while [ "$(date +%s)" -lt $end ]; do
+		echo cpu >$OFFLOAD/active
+		echo none >$OFFLOAD/active
+	done) &
+	switcher=$!
+	while [ "$(date +%s)" -lt $end ]; do
+		run_quoted migrate_integrity -s 2M -t 8M -r 2 -w || rc=1
+		run_quoted migrate_integrity -s 16K -t 8M -r 2 || rc=1
+	done
+	wait $switcher
+	echo none >$OFFLOAD/active
+	b1=$(stat_of cpu batches)
+	echo "# +$((b1 - b0)) batches offloaded while switching"
+	[ $rc = 0 ] && [ "$b1" -gt "$b0" ]
+}
+
+offload_stats() {
+	local d f
+	echo "# migrate_offload: active=$(cat $OFFLOAD/active) reasons=$(cat $OFFLOAD/reasons) min_batch_bytes=$(cat $OFFLOAD/min_batch_bytes)"
+	for d in $OFFLOAD/*/; do
+		for f in batches folios bytes fallback_folios errors copy_ns; do
+			printf '%s=%s ' $f "$(cat "$d$f")"
+		done | sed "s|^|# $(basename "$d"): |"
+		echo
+	done
+	grep migrate_offload /proc/vmstat | sed 's/^/# /'
+}
+
+OFFLOAD_TESTS=$((1 + 2 * 6 + 6 + 1))
+
+offload_plan() {
+	local s
+	ktap_test_result "offload: malformed sysfs writes get EINVAL and change nothing" \
+		test_sysfs_rejects_malformed
+	for s in $SIZES; do
+		ktap_test_result "offload: integrity with the built-in batch copier, $s folios" \
+			with_migrator cpu migrate_integrity -s "$s"
+		ktap_test_result "offload: integrity with the built-in batch copier, $s folios, concurrent writer" \
+			with_migrator cpu migrate_integrity -s "$s" -w
+	done
+	ktap_test_result "offload: reason syscall_or_cpuset (move_pages) included" \
+		with_reasons syscall_or_cpuset rise migrate_integrity -s 64K -r 1
+	ktap_test_result "offload: reason syscall_or_cpuset (move_pages) excluded" \
+		with_reasons "$(reasons_without syscall_or_cpuset)" same migrate_integrity -s 64K -r 1
+	ktap_test_result "offload: reason mempolicy_mbind (mbind) included" \
+		with_reasons mempolicy_mbind rise migrate_integrity -s 64K -r 1 -m
+	ktap_test_result "offload: reason mempolicy_mbind (mbind) excluded" \
+		with_reasons "$(reasons_without mempolicy_mbind)" same migrate_integrity -s 64K -r 1 -m
+	ktap_test_result "offload: reason compaction (compact_memory) included" \
+		with_reasons compaction rise fragment
+	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
+		with_reasons "$(reasons_without compaction)" same fragment
+	ktap_test_result "offload: switching active none<->cpu during migrations (20 s)" \
+		test_switch_under_load 20
+	offload_stats
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragment - make compaction migrate pages, and check they survive it.
+ *
+ * Faults TOTAL bytes of base pages on node 0, fills them with a pattern,
+ * frees every other page to fragment the node, asks the kernel to compact
+ * all memory (/proc/sys/vm/compact_memory), then checks every byte of the
+ * pages that remain.  Succeeds only if compaction migrated pages
+ * (pgmigrate_success rose) and no byte changed.
+ *
+ * Usage: fragment [-t TOTAL]       exit 0 pass, 1 fail (kselftest)
+ */
+#define _GNU_SOURCE
+#include "migtest.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define SEED 0xc0a1e5ce
+
+static long vmstat(const char *name)
+{
+	char key[64];
+	long val;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return val;
+		}
+	}
+	fclose(f);
+	return -1;
+}
+
+static int compact_memory(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+	int ok = fd >= 0 && write(fd, "1", 1) == 1;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	size_t total = 128UL << 20, i, npages;
+	long before, moved, bad;
+	char *buf;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "t:")) != -1) {
+		if (opt != 't' || !(total = parse_size(optarg))) {
+			fprintf(stderr, "usage: %s [-t TOTAL]\n", argv[0]);
+			return 1;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	set_folio_size(PAGE_SZ);
+	buf = map_on_node(total, PAGE_SZ, 0);
+	if (!buf)
+		return 1;
+	fill_pattern(buf, total, SEED);
+	npages = total / PAGE_SZ;
+	for (i = 1; i < npages; i += 2)
+		madvise(buf + i * PAGE_SZ, PAGE_SZ, MADV_DONTNEED);
+
+	before = vmstat("pgmigrate_success");
+	if (compact_memory()) {
+		perror("# compact_memory");
+		return 1;
+	}
+	moved = vmstat("pgmigrate_success") - before;
+	printf("# compaction migrated %ld pages\n", moved);
+
+	/* Every word of every page kept (the even ones) must be intact. */
+	for (i = 0, bad = -1; i < total / 8 && bad < 0; i++) {
+		if ((i * 8 / PAGE_SZ) % 2 == 0 && ((uint64_t *)buf)[i] != pattern_word(i, SEED))
+			bad = (long)(i * 8);
+	}
+	if (bad >= 0)
+		printf("# data mismatch at offset %ld\n", bad);
+	return moved > 0 && bad < 0 ? 0 : 1;
+}
