@@ -4,6 +4,7 @@
 # parses lines no printk was interleaved with.
 . /plan/ktap_helpers.sh
 . /plan/lib.sh
+. /plan/offload.sh
 
 SIZES="4K 16K 64K 256K 1M 2M"
 
@@ -30,12 +31,15 @@ test_mm_migration() {
 }
 
 plan() {
-	local suites n s
+	local suites n s offload_tests=0
+	# KUnit suites built as modules run when loaded.
+	modprobe -q migrate_offload_test 2>/dev/null
 	suites=$(kunit_suites)
 	n=$(echo "$suites" | grep -c .)
+	offload_present && offload_tests=$OFFLOAD_TESTS
 
 	ktap_print_header
-	ktap_set_plan $((n + 3 + 2 * $(echo $SIZES | wc -w)))
+	ktap_set_plan $((n + 3 + 2 * $(echo $SIZES | wc -w) + offload_tests))
 	setup_mm
 
 	ktap_test_result "kunit: suites ran at boot ($n)" [ "$n" -gt 0 ]
@@ -50,6 +54,7 @@ plan() {
 		run_quoted migrate_integrity -s "$s" -w
 		report $? "integrity: move_pages $s folios under a concurrent writer"
 	done
+	offload_present && offload_plan
 	ktap_print_totals
 }
 
