@@ -17,11 +17,14 @@ unpack_base() {
 	tar -xJf "$KSRC_TARBALL" -C "$LINUX" --strip-components=1
 	local version
 	version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
+	# Debian's .gitignore ignores every top-level path (its packaging repo
+	# tracks only debian/); drop that rule so new files show up in git.
+	sed -i '/^# Debian packaging: ignore everything at the top level/,$d' "$LINUX/.gitignore"
 	git -C "$LINUX" init -q -b work
 	git -C "$LINUX" config user.name "migrate-offload workbench"
 	git -C "$LINUX" config user.email "workbench@localhost"
 	git -C "$LINUX" add -A -f .
-	git -C "$LINUX" commit -q -m "Debian linux-source-6.12 $version"
+	git -C "$LINUX" commit -q -m "Debian linux-source-6.12 $version (without Debian's ignore-everything .gitignore rule)"
 	git -C "$LINUX" tag base
 	echo "none $(git -C "$LINUX" rev-parse HEAD)" >"$LINUX/.git/migoff-applied"
 }
