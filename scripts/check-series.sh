@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Build-check the series patch by patch, the way a maintainer would:
+#   - every patch builds: the objects it touches and all of mm/, with
+#     W=1 and sparse (C=2), offload option on;
+#   - no new W=1 or sparse warnings in the touched files compared with the
+#     unpatched base (line numbers ignored);
+#   - with CONFIG_MIGRATION_COPY_OFFLOAD=n the top of the series gives
+#     mm/migrate.o the same text size as the unpatched base.
+# Uses its own worktree ($WORK/series) and build directory, so the other
+# flavours' incremental builds are not disturbed.  Prints one line per
+# check as "ok - ..." / "not ok - ..." and exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+tree=$WORK/series
+out=$BUILD/series
+logs=$out/logs
+commits=$(git -C "$LINUX" rev-list --reverse base..HEAD)
+[ -n "$commits" ] || { echo "ok - series: nothing to check # SKIP"; exit 0; }
+
+if [ ! -d "$tree" ]; then
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -q --detach "$tree" base
+fi
+mkdir -p "$out" "$logs"
+kmake() { make -s -C "$tree" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
+
+configure() { # configure y|n
+	local frag=$out/offload.frag
+	sed "s/=.*/=$1/; s/_KUNIT_TEST=n/_KUNIT_TEST=n/" "$REPO/configs/offload.config" |
+		{ [ "$1" = y ] && cat || sed 's/^\(CONFIG_[A-Z_]*\)=n/# \1 is not set/'; } >"$frag"
+	[ "$1" = y ] && sed -i 's/_KUNIT_TEST=y/_KUNIT_TEST=m/' "$frag"
+	kmake tinyconfig >/dev/null
+	(cd "$out" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$REPO/configs/lean.config" "$frag" >/dev/null)
+	kmake olddefconfig >/dev/null
+}
+
+# Warnings of a build, without line and column numbers and source paths.
+warnings() {
+	grep -E 'warning:|error:' "$1" | sed -E "s/:[0-9]+(:[0-9]+)?:/:/; s|$tree/||; s|^(\.\./)+series/||" | sort -u
+}
+
+build_mm() { kmake mm/ >"$1" 2>&1; }
+
+text_size() { size "$out/mm/migrate.o" | awk 'NR == 2 { print $1 }'; }
+
+fail=0
+check() { # check NAME CMD...
+	local name=$1
+	shift
+	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fail=1; fi
+}
+
+# Objects a commit touches (its .c files).
+touched() { git -C "$tree" diff --name-only "$1~1" "$1" -- '*.c' | sed 's/\.c$/.o/'; }
+
+# The unpatched base: reference warnings of every object the series touches
+# that exists there, and the text size of mm/migrate.o.
+git -C "$tree" checkout -q --detach base
+configure y
+base_objs=$(for c in $commits; do touched "$c"; done | sort -u |
+	while read -r o; do [ -f "$tree/${o%.o}.c" ] && echo "$o"; done | tr '\n' ' ')
+kmake W=1 C=2 $base_objs >"$logs/base.log" 2>&1 || true
+warnings "$logs/base.log" >"$logs/base.warnings"
+base_text=$(text_size)
+
+n=0
+for c in $commits; do
+	n=$((n + 1))
+	git -C "$tree" checkout -q --detach "$c"
+	subject=$(git -C "$tree" log -1 --format=%s)
+	objs=$(touched "$c" | tr '\n' ' ')
+	configure y
+	log=$logs/patch-$n.log
+	check "series: patch $n builds ($subject)" build_mm "$logs/build-$n.log"
+	: >"$log"
+	[ -z "$objs" ] || kmake W=1 C=2 $objs >"$log" 2>&1 || true
+	warnings "$log" | comm -13 "$logs/base.warnings" - >"$logs/patch-$n.new" || true
+	if [ -s "$logs/patch-$n.new" ]; then
+		sed 's/^/# /' "$logs/patch-$n.new"
+	fi
+	check "series: patch $n adds no W=1 or sparse warnings" [ ! -s "$logs/patch-$n.new" ]
+done
+
+configure n
+kmake mm/migrate.o >"$logs/off.log" 2>&1
+off_text=$(text_size)
+echo "# mm/migrate.o text: base $base_text, series with CONFIG_MIGRATION_COPY_OFFLOAD=n $off_text"
+check "series: offload=n leaves mm/migrate.o text size unchanged" [ "$off_text" = "$base_text" ]
+git -C "$tree" checkout -q --detach base
+exit $fail
