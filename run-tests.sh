@@ -21,6 +21,8 @@ if [ -n "$patches" ]; then
 	# shellcheck disable=SC2086 # one argument per patch
 	check "series: checkpatch --strict clean" \
 		"$LINUX/scripts/checkpatch.pl" --no-tree --strict --quiet --ignore FILE_PATH_CHANGES $patches
+	check "series: the work tree exports back to patches/ unchanged" series_round_trips
+	count_host_tap < <(scripts/check-series.sh 2>&1)
 else
 	result skip "series: checkpatch --strict clean (no patches yet)"
 fi

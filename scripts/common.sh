@@ -36,3 +36,8 @@ series_hash() {
 	find "$REPO/patches" -name '*.patch' -print0 | sort -z |
 		xargs -0 -r cat | sha1sum | cut -d' ' -f1
 }
+
+# Write the work tree's commits (base..HEAD) as patch files into a directory.
+format_series() { # format_series DIR
+	git -C "$LINUX" format-patch -q --zero-commit --no-signature -o "$1" base..HEAD
+}

@@ -9,7 +9,7 @@ set -euo pipefail
 	die "$LINUX has uncommitted changes: commit them first"
 
 find "$REPO/patches" -name '*.patch' ! -name '0000-cover-letter.patch' -delete
-git -C "$LINUX" format-patch -q --zero-commit --no-signature -o "$REPO/patches" base..HEAD
+format_series "$REPO/patches"
 hash=$(series_hash)
 echo "$hash $(git -C "$LINUX" rev-parse HEAD)" >"$LINUX/.git/migoff-applied"
 msg "exported $(git -C "$LINUX" log --oneline base..HEAD | wc -l) patches to patches/"

@@ -17,6 +17,29 @@ check() { # check NAME COMMAND... : one result from a command's exit status
 	if "$@"; then result pass "$name"; else result fail "$name"; fi
 }
 
+# Results printed by a host-side checker as "ok - NAME" / "not ok - NAME".
+count_host_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"not ok - "*) result fail "${line#not ok - }" ;;
+		"ok - "*"# SKIP"*) line=${line#ok - } && result skip "${line%% # SKIP*}" ;;
+		"ok - "*) result pass "${line#ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done
+}
+
+# patches/ is what the work tree exports: a fresh tree made from it has it all.
+series_round_trips() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	format_series "$tmp"
+	diff -r -x 0000-cover-letter.patch "$tmp" "$REPO/patches" || rc=1
+	rm -rf "$tmp"
+	return $rc
+}
+
 summary() {
 	local line="$PASSED passed, $FAILED failed"
 	[ "$SKIPPED" -gt 0 ] && line+=", $SKIPPED skipped"
