@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 
-# label:flavour:extra kernel arguments
+# label:flavour:extra kernel arguments.  A patched kernel measures every
+# migrator of migoff.migrators in one boot; its rows are <label>+<migrator>.
 RUNS=(
 	"vanilla:vanilla:"
+	"patched:patched:migoff.migrators=none,cpu"
 )
 
 scripts/deps.sh
@@ -26,7 +28,9 @@ for spec in "${RUNS[@]}"; do
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
 	scripts/vm.sh "$flavour" bench "$log" migoff.total="${MIGOFF_TOTAL:-256M}" \
 		migoff.reps="${MIGOFF_REPS:-3}" $args
-	tr -d '\r' <"$log" | grep '^MIGBENCH,' | sed "s/^MIGBENCH,/$label,/" >>"$raw"
+	tr -d '\r' <"$log" | grep '^MIGBENCH,' |
+		sed "s/^MIGBENCH,default,/$label,/; s/^MIGBENCH,\([^,]*\),/$label+\1,/" >>"$raw"
+	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 done
 
 scripts/report.sh "$raw" "$RESULTS"

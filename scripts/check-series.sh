@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build-check the series patch by patch, the way a maintainer would:
-#   - every patch builds: the objects it touches and all of mm/, with
-#     W=1 and sparse (C=2), offload option on;
+#   - every patch builds: all of mm/ and the objects it touches, with the
+#     series' options on;
 #   - no new W=1 or sparse warnings in the touched files compared with the
 #     unpatched base (line numbers ignored);
 #   - with CONFIG_MIGRATION_COPY_OFFLOAD=n the top of the series gives
@@ -25,11 +25,13 @@ fi
 mkdir -p "$out" "$logs"
 kmake() { make -s -C "$tree" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
 
-configure() { # configure y|n
+configure() { # configure y|n: the series' options as in offload.config, or all off
 	local frag=$out/offload.frag
-	sed "s/=.*/=$1/; s/_KUNIT_TEST=n/_KUNIT_TEST=n/" "$REPO/configs/offload.config" |
-		{ [ "$1" = y ] && cat || sed 's/^\(CONFIG_[A-Z_]*\)=n/# \1 is not set/'; } >"$frag"
-	[ "$1" = y ] && sed -i 's/_KUNIT_TEST=y/_KUNIT_TEST=m/' "$frag"
+	if [ "$1" = y ]; then
+		cp "$REPO/configs/offload.config" "$frag"
+	else
+		sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/# \1 is not set/p' "$REPO/configs/offload.config" >"$frag"
+	fi
 	kmake tinyconfig >/dev/null
 	(cd "$out" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$REPO/configs/lean.config" "$frag" >/dev/null)
@@ -41,7 +43,11 @@ warnings() {
 	grep -E 'warning:|error:' "$1" | sed -E "s/:[0-9]+(:[0-9]+)?:/:/; s|$tree/||; s|^(\.\./)+series/||" | sort -u
 }
 
-build_mm() { kmake mm/ >"$1" 2>&1; }
+build_objs() { # build_objs LOG TARGET...
+	local log=$1
+	shift
+	kmake "$@" >"$log" 2>&1
+}
 
 text_size() { size "$out/mm/migrate.o" | awk 'NR == 2 { print $1 }'; }
 
@@ -73,7 +79,7 @@ for c in $commits; do
 	objs=$(touched "$c" | tr '\n' ' ')
 	configure y
 	log=$logs/patch-$n.log
-	check "series: patch $n builds ($subject)" build_mm "$logs/build-$n.log"
+	check "series: patch $n builds ($subject)" build_objs "$logs/build-$n.log" mm/ $objs
 	: >"$log"
 	[ -z "$objs" ] || kmake W=1 C=2 $objs >"$log" 2>&1 || true
 	warnings "$log" | comm -13 "$logs/base.warnings" - >"$logs/patch-$n.new" || true

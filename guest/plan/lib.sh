@@ -27,3 +27,9 @@ setup_mm() {
 	echo always >/sys/kernel/mm/transparent_hugepage/enabled
 	echo 32 >/proc/sys/vm/nr_hugepages
 }
+
+# One KTAP result from a shell function's kselftest status (0 pass, 4 skip).
+report_quoted_status() { # FUNCTION NAME
+	"$1"
+	report $? "$2"
+}

@@ -5,6 +5,7 @@
 . /plan/ktap_helpers.sh
 . /plan/lib.sh
 . /plan/offload.sh
+. /plan/drivers.sh
 
 SIZES="4K 16K 64K 256K 1M 2M"
 
@@ -31,15 +32,16 @@ test_mm_migration() {
 }
 
 plan() {
-	local suites n s offload_tests=0
+	local suites n s offload_tests=0 driver_tests=0
 	# KUnit suites built as modules run when loaded.
 	modprobe -q migrate_offload_test 2>/dev/null
 	suites=$(kunit_suites)
 	n=$(echo "$suites" | grep -c .)
 	offload_present && offload_tests=$OFFLOAD_TESTS
+	offload_present && drivers_present && driver_tests=$DRIVER_TESTS
 
 	ktap_print_header
-	ktap_set_plan $((n + 3 + 2 * $(echo $SIZES | wc -w) + offload_tests))
+	ktap_set_plan $((n + 3 + 2 * $(echo $SIZES | wc -w) + offload_tests + driver_tests))
 	setup_mm
 
 	ktap_test_result "kunit: suites ran at boot ($n)" [ "$n" -gt 0 ]
@@ -55,6 +57,7 @@ plan() {
 		report $? "integrity: move_pages $s folios under a concurrent writer"
 	done
 	offload_present && offload_plan
+	[ "$driver_tests" = 0 ] || drivers_plan
 	ktap_print_totals
 }
 
