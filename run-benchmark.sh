@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 # migrator of migoff.migrators in one boot; its rows are <label>+<migrator>.
 RUNS=(
 	"vanilla:vanilla:"
-	"patched:patched:migoff.migrators=none,cpu"
+	"patched:patched:migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,dcbm:channels=1,dcbm:channels=2"
 )
 
 scripts/deps.sh

@@ -3,9 +3,11 @@
 # folio size for each migrator asked for.  Parameters come from the kernel
 # command line:
 #   migoff.total=256M migoff.reps=3 migoff.sizes=4K,16K,...
-#   migoff.migrators=none,cpu   (patched kernels: the active migrator of
-#                                each pass; absent: one pass as booted)
-# Output rows: MIGBENCH,<migrator or "default">,<migbench row>
+#   migoff.migrators=none,cpu,mtcopy:threads=2,dcbm:channels=1
+#       patched kernels: one pass per migrator, a module's parameters after
+#       the colon (the module is reloaded with them); absent: one pass as
+#       booted
+# Output rows: MIGBENCH,<migrator spec or "default">,<migbench row>
 . /plan/lib.sh
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
@@ -18,19 +20,32 @@ migrators=$(param migrators | tr ',' ' ')
 setup_mm
 dmesg -n 1
 begin_section bench
+# Load (or reload with new parameters) the module of migrator NAME.
+load_migrator() { # NAME [PARAM=VALUE]
+	case $1 in none | cpu | default) return 0 ;; esac
+	[ "$1" != dcbm ] || [ -d /sys/module/swdma ] || modprobe swdma channels=2
+	echo none >$OFFLOAD/active
+	rmmod "$1" 2>/dev/null
+	modprobe "$1" $2
+}
+
 memcpy=-m
-for m in ${migrators:-default}; do
-	if [ "$m" != default ] && ! echo "$m" >$OFFLOAD/active; then
-		echo "# cannot activate migrator $m"
+for spec in ${migrators:-default}; do
+	m=${spec%%:*}
+	params=
+	[ "$m" = "$spec" ] || params=$(echo "${spec#*:}" | tr ':' ' ')
+	if ! load_migrator "$m" "$params" ||
+		{ [ "$m" != default ] && ! echo "$m" >$OFFLOAD/active; }; then
+		echo "# cannot activate migrator $spec"
 		continue
 	fi
 	migbench $memcpy -t "${total:-256M}" -r "${reps:-3}" -s "${sizes:-4K,16K,64K,256K,1M,2M}" |
-		sed "s/^MIGBENCH,/MIGBENCH,$m,/"
+		sed "s/^MIGBENCH,/MIGBENCH,$spec,/"
 	memcpy=
 	if [ -d "$OFFLOAD/$m" ]; then
 		for f in batches folios bytes fallback_folios errors copy_ns; do
 			printf '%s=%s ' $f "$(cat "$OFFLOAD/$m/$f")"
-		done | sed "s|^|# $m statistics: |"
+		done | sed "s|^|# $spec statistics: |"
 		echo
 	fi
 done
