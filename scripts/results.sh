@@ -58,12 +58,12 @@ log_section() { # log_section LOG NAME
 count_guest_tap() { # count_guest_tap FLAVOUR LOG
 	local flavour=$1 tap planned seen line
 	tap=$(log_section "$2" tap)
-	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$tap" | head -n1)
+	planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' <<<"$tap" | head -n1)
 	seen=0
 	while IFS= read -r line; do
 		case $line in
 		"not ok "*) result fail "$flavour: ${line#not ok [0-9]* }" ;;
-		"ok "*"# SKIP"*) result skip "$flavour: ${line#ok [0-9]* }" ;;
+		"ok "*"# SKIP"*) line=${line#ok [0-9]* } && result skip "$flavour: ${line%% # SKIP*}" ;;
 		"ok "*) result pass "$flavour: ${line#ok [0-9]* }" ;;
 		*) continue ;;
 		esac

@@ -19,11 +19,12 @@ mem=${MIGOFF_NODE_MEM:-2G}
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "$flavour: kernel or initramfs missing"
 
 # /dev/kvm can exist while ordinary guests hang in the firmware: trust only
-# the CPU flags (and an accessible device).
+# the CPU flags (and an accessible device).  MIGOFF_TCG_THREAD=single
+# selects single-threaded TCG (see run-tests.sh for why).
 if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${MIGOFF_ACCEL:-}" != tcg ]; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg,thread=multi -cpu max)
+	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu max)
 fi
 
 qemu=(qemu-system-x86_64 "${accel[@]}" -machine pc -m "$(( ${mem%G} * 2 ))G"

@@ -98,7 +98,18 @@ test_switch_and_reload() { # SECONDS
 	[ $rc = 0 ] && [ "$(cat /sys/module/mtcopy/refcnt)" = 0 ] && [ "$(cat /sys/module/dcbm/refcnt)" = 0 ]
 }
 
-DRIVER_TESTS=$((1 + 2 * 6 + 2 * 6 + 3 + 1 + 1))
+DRIVER_TESTS=$((1 + 2 * 6 + 2 * 6 + 3 + 1))
+DRIVER_SWITCH_TESTS=2
+
+drivers_switch_plan() {
+	modprobe swdma channels=2
+	modprobe mtcopy
+	modprobe dcbm channels=2
+	ktap_test_result "drivers: switching migrators and reloading driver modules during migrations (20 s)" \
+		test_switch_and_reload 20
+	rmmod dcbm mtcopy
+	report_quoted_status test_no_dma_leak "drivers: no DMA mapping left behind (DMA-API debug)"
+}
 
 drivers_plan() {
 	local s t c
@@ -127,8 +138,6 @@ drivers_plan() {
 	ktap_test_result "drivers: dcbm, engine completes out of order: data intact, no fallback" \
 		with_fault reverse 1 migrate_integrity -s 16K
 	echo 2000 >/sys/module/dcbm/parameters/timeout_ms
-	ktap_test_result "drivers: switching migrators and reloading driver modules during migrations (20 s)" \
-		test_switch_and_reload 20
 	rmmod dcbm mtcopy
 	report_quoted_status test_no_dma_leak "drivers: no DMA mapping left behind (DMA-API debug)"
 }

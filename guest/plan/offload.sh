@@ -108,7 +108,13 @@ offload_stats() {
 	grep migrate_offload /proc/vmstat | sed 's/^/# /'
 }
 
-OFFLOAD_TESTS=$((1 + 2 * 6 + 6 + 1))
+OFFLOAD_TESTS=$((1 + 2 * 6 + 6))
+OFFLOAD_SWITCH_TESTS=1
+
+offload_switch_plan() {
+	ktap_test_result "offload: switching active none<->cpu during migrations (20 s)" \
+		test_switch_under_load 20
+}
 
 offload_plan() {
 	local s
@@ -132,7 +138,5 @@ offload_plan() {
 		with_reasons compaction rise fragment
 	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
 		with_reasons "$(reasons_without compaction)" same fragment
-	ktap_test_result "offload: switching active none<->cpu during migrations (20 s)" \
-		test_switch_under_load 20
 	offload_stats
 }

@@ -31,7 +31,8 @@ test_mm_migration() {
 	grep -q 'Totals: pass:6 fail:0 xfail:0 xpass:0 skip:0 error:0' /tmp/run.out
 }
 
-plan() {
+# The main part: everything but the switching tests.
+main_plan() {
 	local suites n s offload_tests=0 driver_tests=0
 	# KUnit suites built as modules run when loaded.
 	modprobe -q migrate_offload_test 2>/dev/null
@@ -59,6 +60,29 @@ plan() {
 	offload_present && offload_plan
 	[ "$driver_tests" = 0 ] || drivers_plan
 	ktap_print_totals
+}
+
+# The switching part: the active migrator changes (static call patched)
+# while migrations run.
+switch_plan() {
+	local tests=0
+	offload_present && tests=$OFFLOAD_SWITCH_TESTS
+	offload_present && drivers_present && tests=$((tests + DRIVER_SWITCH_TESTS))
+
+	ktap_print_header
+	[ $tests -gt 0 ] || { ktap_skip_all "no copy offload in this kernel"; return; }
+	ktap_set_plan $tests
+	setup_mm
+	offload_switch_plan
+	[ $tests = "$OFFLOAD_SWITCH_TESTS" ] || drivers_switch_plan
+	ktap_print_totals
+}
+
+plan() {
+	case $(sed -n 's/.*migoff\.part=\([a-z]*\).*/\1/p' /proc/cmdline) in
+	switch) switch_plan ;;
+	*) main_plan ;;
+	esac
 }
 
 plan 2>&1 | tee /tmp/plan.tap
