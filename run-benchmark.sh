@@ -19,6 +19,8 @@ scripts/tree.sh
 mkdir -p "$RESULTS"
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,status" >"$raw"
+lat=$RESULTS/latency.csv
+echo "run,folio,nfolios,rep,first_ns,total_ns,status" >"$lat"
 
 for spec in "${RUNS[@]}"; do
 	IFS=: read -r label flavour args <<<"$spec"
@@ -30,9 +32,13 @@ for spec in "${RUNS[@]}"; do
 		migoff.reps="${MIGOFF_REPS:-3}" $args
 	tr -d '\r' <"$log" | grep '^MIGBENCH,' |
 		sed "s/^MIGBENCH,default,/$label,/; s/^MIGBENCH,\([^,]*\),/$label+\1,/" >>"$raw"
+	tr -d '\r' <"$log" | grep '^MIGLAT,' |
+		sed "s/^MIGLAT,default,/$label,/; s/^MIGLAT,\([^,]*\),/$label+\1,/" >>"$lat"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 done
 
 scripts/report.sh "$raw" "$RESULTS"
 echo
-echo "raw: $raw  table: $RESULTS/bench.md  plot: $RESULTS/bench.png"
+scripts/latency-report.sh "$lat" "$RESULTS"
+echo
+echo "raw: $raw $lat  tables: $RESULTS/bench.md $RESULTS/latency.md  plots: $RESULTS/bench.png $RESULTS/latency.png"

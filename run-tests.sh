@@ -10,10 +10,15 @@ cd "$(dirname "$0")"
 . scripts/results.sh
 
 scripts/deps.sh
-scripts/tree.sh
-
 mkdir -p "$RESULTS"
 echo "TAP version 13"
+
+# A series that does not apply is a failure like any other, not a crash.
+if ! scripts/tree.sh; then
+	result fail "series: patches/ applies to linux-source-6.12"
+	summary
+	exit 1
+fi
 
 # Host checks of the series itself.
 patches=$(find "$REPO/patches" -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
@@ -22,7 +27,10 @@ if [ -n "$patches" ]; then
 	check "series: checkpatch --strict clean" \
 		"$LINUX/scripts/checkpatch.pl" --no-tree --strict --quiet --ignore FILE_PATH_CHANGES $patches
 	check "series: the work tree exports back to patches/ unchanged" series_round_trips
-	count_host_tap < <(scripts/check-series.sh 2>&1)
+	scripts/check-series.sh >"$RESULTS/check-series.log" 2>&1 || true
+	count_host_tap <"$RESULTS/check-series.log"
+	check "series: check-series.sh ran to its last check" \
+		grep -q 'offload=n leaves mm/migrate.o' "$RESULTS/check-series.log"
 else
 	result skip "series: checkpatch --strict clean (no patches yet)"
 fi
@@ -46,8 +54,10 @@ boot_part() { # boot_part FLAVOUR PART
 # migration selftest's shared-mapping cases give up after 100 busy
 # retries when single-threaded TCG runs the three readers in long slices.
 run_plan() { # run_plan FLAVOUR
-	scripts/build.sh "$1" >&2
-	scripts/initramfs.sh "$1" >&2
+	if ! scripts/build.sh "$1" >&2 || ! scripts/initramfs.sh "$1" >&2; then
+		result fail "$1: kernel and initramfs build"
+		return
+	fi
 	boot_part "$1"
 	MIGOFF_TCG_THREAD=single boot_part "$1" switch
 }

@@ -42,6 +42,11 @@ for spec in ${migrators:-default}; do
 	migbench $memcpy -t "${total:-256M}" -r "${reps:-3}" -s "${sizes:-4K,16K,64K,256K,1M,2M}" |
 		sed "s/^MIGBENCH,/MIGBENCH,$spec,/"
 	memcpy=
+	# First-folio latency against the number of folios per call.
+	for ff in 4K:1,2,4,8,16,32,64,128,256,512 64K:1,2,4,8,16,32; do
+		firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r "${reps:-3}" |
+			sed "s/^MIGLAT,/MIGLAT,$spec,/"
+	done
 	if [ -d "$OFFLOAD/$m" ]; then
 		for f in batches folios bytes fallback_folios errors copy_ns; do
 			printf '%s=%s ' $f "$(cat "$OFFLOAD/$m/$f")"
