@@ -4,11 +4,14 @@
  * the method of the series' cover letter, plus the guest's own memcpy
  * bandwidth node 0 -> node 1 as the reference limit.
  *
- * Every repetition faults a fresh buffer of the stated folio size on node 0
- * (moving the same buffer twice can meet split folios), checks the folio
- * size, moves it to node 1 in one move_pages() call (plus bounded retries of
- * transient failures), then checks the node of every base page and every
- * byte.  A repetition that fails a check is reported as failed, never as a
+ * Every repetition compacts memory first (so that every repetition finds
+ * free large folios on the destination node, whatever ran before), faults a
+ * fresh buffer of the stated folio size on node 0 (moving the same buffer
+ * twice can meet split folios), checks the folio size, moves it to node 1
+ * in one move_pages() call (plus bounded retries of transient failures),
+ * then checks the node of every base page, that the destination folios
+ * kept the size (a split on the way is another workload), and every byte.
+ * A repetition that fails a check is reported as failed, never as a
  * figure.
  *
  * Output, one CSV row per repetition on stdout:
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -39,6 +43,17 @@ static uint64_t cpu_ns(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
+}
+
+static void compact_memory(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			perror("compact_memory");
+		close(fd);
+	}
 }
 
 static void report(const char *kind, size_t param, int rep, size_t bytes,
@@ -61,6 +76,7 @@ static void bench_move(size_t folio, size_t total, int rep)
 		report("move", folio, rep, 0, 0, 0, "folio-size-unsupported");
 		return;
 	}
+	compact_memory();
 	buf = map_on_node(total, folio, 0);
 	if (!buf) {
 		report("move", folio, rep, 0, 0, 0, "mmap-failed");
@@ -78,6 +94,8 @@ static void bench_move(size_t folio, size_t total, int rep)
 	c1 = cpu_ns();
 	if (left || pages_off_node(buf, total, 1))
 		status = "placement-failed";
+	else if (count_folios(buf, total, folio) != (long)(total / folio))
+		status = "dst-folios-split";
 	else if (verify_pattern(buf, total, SEED + rep, 0) >= 0)
 		status = "data-corrupted";
 	else

@@ -51,16 +51,23 @@ static void *writer_fn(void *arg)
 	return NULL;
 }
 
-/* The writer's slots hold the values last stored, the rest the pattern. */
-static int check_content(const char *buf, size_t len, const struct writer *w)
+/* Every byte but the writer's slots still holds the pattern. */
+static int check_pattern(const char *buf, size_t len, const struct writer *w)
 {
 	long bad = verify_pattern(buf, len, SEED, w ? SLOT_STRIDE : 0);
+
+	if (bad >= 0)
+		printf("# data mismatch at offset %ld\n", bad);
+	return bad >= 0 ? -1 : 0;
+}
+
+/* ... and, once the writer has stopped, its slots hold the values last stored. */
+static int check_content(const char *buf, size_t len, const struct writer *w)
+{
 	unsigned long i;
 
-	if (bad >= 0) {
-		printf("# data mismatch at offset %ld\n", bad);
+	if (check_pattern(buf, len, w))
 		return -1;
-	}
 	for (i = 0; w && i < w->npages; i++) {
 		if (w->buf[i * SLOT_STRIDE] != w->last[i]) {
 			printf("# lost write in page %lu: %llu, expected %llu\n", i,
@@ -106,7 +113,7 @@ int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
 	int rounds = 2, with_writer = 0, opt, r, ret = KSFT_FAIL;
-	struct writer w = { 0 };
+	struct writer w = { 0 }, *wp;
 	pthread_t thread;
 	char name[16];
 	long folios;
@@ -157,10 +164,11 @@ int main(int argc, char **argv)
 		while (!w.last[w.npages - 1])
 			usleep(1000);
 	}
+	/* Check after every move: a corruption may cancel out on the way back. */
+	wp = with_writer ? &w : NULL;
 	for (r = 0; r < rounds; r++) {
-		if (move_and_check(buf, total, 1) || move_and_check(buf, total, 0))
-			break;
-		if (!with_writer && check_content(buf, total, NULL))
+		if (move_and_check(buf, total, 1) || check_pattern(buf, total, wp) ||
+		    move_and_check(buf, total, 0) || check_pattern(buf, total, wp))
 			break;
 	}
 	if (with_writer) {
@@ -168,7 +176,7 @@ int main(int argc, char **argv)
 		pthread_join(thread, NULL);
 		printf("# writer stored %lu values during migration\n", w.stores);
 	}
-	if (r == rounds && !check_content(buf, total, with_writer ? &w : NULL))
+	if (r == rounds && !check_content(buf, total, wp))
 		ret = KSFT_PASS;
 out:
 	unmap_aligned(buf, total);
