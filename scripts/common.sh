@@ -31,9 +31,10 @@ flavour_src() {
 	esac
 }
 
-# Fingerprint of the series in patches/, to tell whether a tree is up to date.
+# Fingerprint of the series in patches/ (not the cover letter), to tell
+# whether a tree is up to date.
 series_hash() {
-	find "$REPO/patches" -name '*.patch' -print0 | sort -z |
+	find "$REPO/patches" -name '*.patch' ! -name '0000-cover-letter.patch' -print0 | sort -z |
 		xargs -0 -r cat | sha1sum | cut -d' ' -f1
 }
 
