@@ -40,42 +40,38 @@ $2 == "memcpy" { if ($8 == "ok") memcpy[$3] = $5; next }
 	mean[$1, $3] = $8 == "ok" ? $5 : 0
 	cpu[$1, $3] = $7
 }
-END {
-	printf "| GB/s (mean ± sd) |"; for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j]); print ""
-	printf "|---|"; for (j = 1; j <= ns; j++) printf "---|"; print ""
+function print_table(corner, tab,   i, j) {
+	printf "| %s |", corner
+	for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j])
+	printf "\n|---|"
+	for (j = 1; j <= ns; j++) printf "---|"
+	print ""
 	for (i = 1; i <= nr; i++) {
-		r = runs[i]; printf "| %s |", r
-		for (j = 1; j <= ns; j++) {
-			s = sizes[j]; printf " %s", cell[r, s]
-			if (i > 1 && mean[r, s] > 0 && mean[runs[1], s] > 0)
-				printf " (%.2fx)", mean[r, s] / mean[runs[1], s]
-			printf " |"
-		}
+		printf "| %s |", runs[i]
+		for (j = 1; j <= ns; j++) printf " %s |", tab[runs[i], sizes[j]]
 		print ""
 	}
+}
+END {
+	for (i = 1; i <= nr; i++) {
+		for (j = 1; j <= ns; j++) {
+			r = runs[i]; s = sizes[j]; ref = mean[runs[1], s]
+			gbps[r, s] = cell[r, s]
+			if (i > 1 && mean[r, s] > 0 && ref > 0)
+				gbps[r, s] = gbps[r, s] sprintf(" (%.2fx)", mean[r, s] / ref)
+			frac[r, s] = (mean[r, s] > 0 && (1 in memcpy)) ? sprintf("%.0f%%", 100 * mean[r, s] / memcpy[1]) : "-"
+			cpums[r, s] = cpu[r, s] != "" ? cpu[r, s] : "-"
+		}
+	}
+	print_table("GB/s (mean ± sd)", gbps)
 	if (1 in memcpy) {
 		printf "\nReference: the guest\x27s memcpy node 0 -> node 1: %.2f GB/s with 1 thread", memcpy[1]
 		if (2 in memcpy) printf ", %.2f GB/s with 2 threads", memcpy[2]
-		print "."
-		print ""
-		printf "Fraction of 1-thread memcpy bandwidth:\n\n| run |"
-		for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j]); print ""
-		printf "|---|"; for (j = 1; j <= ns; j++) printf "---|"; print ""
-		for (i = 1; i <= nr; i++) {
-			r = runs[i]; printf "| %s |", r
-			for (j = 1; j <= ns; j++) printf " %s |", (mean[r, sizes[j]] > 0 ? sprintf("%.0f%%", 100 * mean[r, sizes[j]] / memcpy[1]) : "-")
-			print ""
-		}
+		print ".\n\nFraction of 1-thread memcpy bandwidth:\n"
+		print_table("run", frac)
 	}
-	print ""
-	printf "Caller CPU time per move (ms, mean):\n\n| run |"
-	for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j]); print ""
-	printf "|---|"; for (j = 1; j <= ns; j++) printf "---|"; print ""
-	for (i = 1; i <= nr; i++) {
-		r = runs[i]; printf "| %s |", r
-		for (j = 1; j <= ns; j++) printf " %s |", (cpu[r, sizes[j]] != "" ? cpu[r, sizes[j]] : "-")
-		print ""
-	}
+	print "\nCaller CPU time per move (ms, mean):\n"
+	print_table("run", cpums)
 }' "$out/summary.csv" >"$out/bench.md"
 
 # Plot: GB/s per folio size, one line per run, error bars = stdev.

@@ -86,10 +86,7 @@ test_switch_and_reload() { # SECONDS
 		fi
 	done) &
 	switcher=$!
-	while [ "$(date +%s)" -lt $end ]; do
-		run_quoted migrate_integrity -s 2M -t 8M -r 2 -w || rc=1
-		run_quoted migrate_integrity -s 64K -t 8M -r 2 || rc=1
-	done
+	migrations_until $end 64K || rc=1
 	wait $switcher
 	echo none >$OFFLOAD/active
 	modprobe mtcopy

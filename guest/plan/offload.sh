@@ -74,6 +74,16 @@ with_reasons() { # REASONS rise|same COMMAND...
 	if [ "$expect" = rise ]; then [ "$b1" -gt "$b0" ]; else [ "$b1" = "$b0" ]; fi
 }
 
+# Integrity runs back to back until the epoch second END; fails if any did.
+migrations_until() { # END SMALL_FOLIO_SIZE
+	local rc=0
+	while [ "$(date +%s)" -lt "$1" ]; do
+		run_quoted migrate_integrity -s 2M -t 8M -r 2 -w || rc=1
+		run_quoted migrate_integrity -s "$2" -t 8M -r 2 || rc=1
+	done
+	return $rc
+}
+
 # Switch the active migrator back and forth while migrations run, for a
 # fixed time; every migration must keep its data.
 test_switch_under_load() { # SECONDS
@@ -85,10 +95,7 @@ test_switch_under_load() { # SECONDS
 		echo none >$OFFLOAD/active
 	done) &
 	switcher=$!
-	while [ "$(date +%s)" -lt $end ]; do
-		run_quoted migrate_integrity -s 2M -t 8M -r 2 -w || rc=1
-		run_quoted migrate_integrity -s 16K -t 8M -r 2 || rc=1
-	done
+	migrations_until $end 16K || rc=1
 	wait $switcher
 	echo none >$OFFLOAD/active
 	b1=$(stat_of cpu batches)
