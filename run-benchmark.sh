@@ -14,6 +14,12 @@ RUNS=(
 	"patched:patched:migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,dcbm:channels=1,dcbm:channels=2"
 )
 
+# The guest's TAG rows of a console log, labelled LABEL (or LABEL+migrator).
+guest_rows() { # guest_rows LOG TAG LABEL
+	tr -d '\r' <"$1" | grep "^$2," |
+		sed "s/^$2,default,/$3,/; s/^$2,\([^,]*\),/$3+\1,/"
+}
+
 scripts/deps.sh
 scripts/tree.sh
 mkdir -p "$RESULTS"
@@ -30,10 +36,8 @@ for spec in "${RUNS[@]}"; do
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
 	scripts/vm.sh "$flavour" bench "$log" migoff.total="${MIGOFF_TOTAL:-256M}" \
 		migoff.reps="${MIGOFF_REPS:-3}" $args
-	tr -d '\r' <"$log" | grep '^MIGBENCH,' |
-		sed "s/^MIGBENCH,default,/$label,/; s/^MIGBENCH,\([^,]*\),/$label+\1,/" >>"$raw"
-	tr -d '\r' <"$log" | grep '^MIGLAT,' |
-		sed "s/^MIGLAT,default,/$label,/; s/^MIGLAT,\([^,]*\),/$label+\1,/" >>"$lat"
+	guest_rows "$log" MIGBENCH "$label" >>"$raw"
+	guest_rows "$log" MIGLAT "$label" >>"$lat"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 done
 

@@ -15,7 +15,7 @@ out=$BUILD/$flavour
 frags=("$REPO/configs/lean.config")
 [ "$flavour" = vanilla ] || frags+=("$REPO/configs/offload.config")
 [ "$flavour" = debug ] && frags+=("$REPO/configs/debug.config")
-kmake() { make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
+kmake() { kernel_make "$src" "$out" "$@"; }
 
 # Every option a fragment asks for must survive olddefconfig; an unmet
 # dependency would otherwise silently drop it.
@@ -37,10 +37,7 @@ check_config() {
 
 configure() {
 	msg "$flavour: configuring (tinyconfig + ${frags[*]##*/})"
-	mkdir -p "$out"
-	kmake tinyconfig >/dev/null
-	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null)
-	kmake olddefconfig >/dev/null
+	configure_kernel "$src" "$out" "${frags[@]}"
 	check_config || die "$flavour: config fragment not honoured"
 }
 

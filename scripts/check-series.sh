@@ -18,12 +18,9 @@ logs=$out/logs
 commits=$(git -C "$LINUX" rev-list --reverse base..HEAD)
 [ -n "$commits" ] || { echo "ok - series: nothing to check # SKIP"; exit 0; }
 
-if [ ! -d "$tree" ]; then
-	git -C "$LINUX" worktree prune
-	git -C "$LINUX" worktree add -q --detach "$tree" base
-fi
+ensure_worktree "$tree" base
 mkdir -p "$out" "$logs"
-kmake() { make -s -C "$tree" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
+kmake() { kernel_make "$tree" "$out" "$@"; }
 
 configure() { # configure y|n: the series' options as in offload.config, or all off
 	local frag=$out/offload.frag
@@ -32,10 +29,7 @@ configure() { # configure y|n: the series' options as in offload.config, or all 
 	else
 		sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/# \1 is not set/p' "$REPO/configs/offload.config" >"$frag"
 	fi
-	kmake tinyconfig >/dev/null
-	(cd "$out" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-		"$REPO/configs/lean.config" "$frag" >/dev/null)
-	kmake olddefconfig >/dev/null
+	configure_kernel "$tree" "$out" "$REPO/configs/lean.config" "$frag"
 }
 
 # Warnings of a build, without line and column numbers and source paths.

@@ -42,3 +42,29 @@ series_hash() {
 format_series() { # format_series DIR
 	git -C "$LINUX" format-patch -q --zero-commit --no-signature -o "$1" base..HEAD
 }
+
+# make in kernel tree SRC with build directory OUT, always with the same CC
+# (a change of CC makes kbuild rebuild everything).
+kernel_make() { # kernel_make SRC OUT ARGS...
+	local src=$1 out=$2
+	shift 2
+	make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"
+}
+
+# Configure OUT from SRC: tinyconfig with the config FRAGMENTs merged on top.
+configure_kernel() { # configure_kernel SRC OUT FRAGMENT...
+	local src=$1 out=$2
+	shift 2
+	mkdir -p "$out"
+	kernel_make "$src" "$out" tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" >/dev/null)
+	kernel_make "$src" "$out" olddefconfig >/dev/null
+}
+
+# A detached git worktree of the kernel repository at DIR (checked out at REV
+# when it is created; an existing one is left as it is).
+ensure_worktree() { # ensure_worktree DIR REV
+	[ -d "$1" ] && return 0
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -q --detach "$1" "$2"
+}

@@ -12,20 +12,13 @@ off=$BUILD/offload-off
 scripts/build.sh vanilla >&2
 scripts/build.sh patched >&2
 
-if [ ! -d "$tree" ]; then
-	git -C "$LINUX" worktree prune
-	git -C "$LINUX" worktree add -q --detach "$tree" HEAD
-fi
+ensure_worktree "$tree" HEAD
 git -C "$tree" checkout -q --detach "$(git -C "$LINUX" rev-parse HEAD)"
 mkdir -p "$off"
-kmake() { make -s -C "$tree" O="$off" CC="ccache gcc" -j"$JOBS" "$@"; }
-kmake tinyconfig >/dev/null
-(cd "$off" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$off" "$off/.config" \
-	"$REPO/configs/lean.config" >/dev/null)
-kmake olddefconfig >/dev/null
+configure_kernel "$tree" "$off" "$REPO/configs/lean.config"
 grep -q '^# CONFIG_MIGRATION_COPY_OFFLOAD is not set' "$off/.config" || die "option not off"
 msg "offload=n: building vmlinux in $off"
-kmake vmlinux
+kernel_make "$tree" "$off" vmlinux
 
 row() { # row LABEL FILE
 	if [ -f "$2" ]; then

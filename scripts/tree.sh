@@ -56,8 +56,5 @@ if [ "$have" != "$want" ]; then
 	apply_series "$want"
 fi
 
-if [ ! -d "$VANILLA" ]; then
-	git -C "$LINUX" worktree prune
-	git -C "$LINUX" worktree add -q --detach "$VANILLA" base
-fi
+ensure_worktree "$VANILLA" base
 msg "trees ready: $LINUX ($(git -C "$LINUX" log --oneline base..HEAD | wc -l) patches), $VANILLA"
