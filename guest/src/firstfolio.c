@@ -91,7 +91,7 @@ static void measure(size_t folio, unsigned long n, int rep)
 		status = "wrong-folio-size";
 	else if (write_str(TRACING "trace", ""))
 		status = "tracefs";
-	else if (move_range(buf, len, 1, 10, &err) || pages_off_node(buf, len, 1))
+	else if (move_range(buf, len, folio, 1, 10, &err) || pages_off_node(buf, len, 1))
 		status = "placement-failed";
 	else if (verify_pattern(buf, len, rep, 0) >= 0)
 		status = "data-corrupted";

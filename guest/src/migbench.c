@@ -8,7 +8,8 @@
  * free large folios on the destination node, whatever ran before), faults a
  * fresh buffer of the stated folio size on node 0 (moving the same buffer
  * twice can meet split folios), checks the folio size, moves it to node 1
- * in one move_pages() call (plus bounded retries of transient failures),
+ * in one move_pages() call naming each folio once (plus bounded retries of
+ * transient failures),
  * then checks the node of every base page, that the destination folios
  * kept the size (a split on the way is another workload), and every byte.
  * A repetition that fails a check is reported as failed, never as a
@@ -89,7 +90,7 @@ static void bench_move(size_t folio, size_t total, int rep)
 	}
 	c0 = cpu_ns();
 	t0 = now_ns();
-	left = move_range(buf, total, 1, RETRIES, &err);
+	left = move_range(buf, total, folio, 1, RETRIES, &err);
 	t1 = now_ns();
 	c1 = cpu_ns();
 	if (left || pages_off_node(buf, total, 1))

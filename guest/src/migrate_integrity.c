@@ -81,7 +81,7 @@ static int check_content(const char *buf, size_t len, const struct writer *w)
 
 static int use_mbind;
 
-static int move_and_check(char *buf, size_t len, int node)
+static int move_and_check(char *buf, size_t len, size_t step, int node)
 {
 	int err = 0;
 	long left, off;
@@ -89,10 +89,10 @@ static int move_and_check(char *buf, size_t len, int node)
 	if (use_mbind)
 		left = mbind_range(buf, len, node, RETRIES);
 	else
-		left = move_range(buf, len, node, RETRIES, &err);
+		left = move_range(buf, len, step, node, RETRIES, &err);
 
 	if (left) {
-		printf("# move to node %d: %ld pages not placed (error %d)\n", node, left, err);
+		printf("# move to node %d: %ld addresses not placed (error %d)\n", node, left, err);
 		return -1;
 	}
 	off = pages_off_node(buf, len, node);
@@ -164,11 +164,15 @@ int main(int argc, char **argv)
 		while (!w.last[w.npages - 1])
 			usleep(1000);
 	}
-	/* Check after every move: a corruption may cancel out on the way back. */
+	/*
+	 * Check after every move: a corruption may cancel out on the way back.
+	 * Out naming each folio once (batches of many folios), back naming
+	 * every base page (one large folio per batch): both batch shapes.
+	 */
 	wp = with_writer ? &w : NULL;
 	for (r = 0; r < rounds; r++) {
-		if (move_and_check(buf, total, 1) || check_pattern(buf, total, wp) ||
-		    move_and_check(buf, total, 0) || check_pattern(buf, total, wp))
+		if (move_and_check(buf, total, folio, 1) || check_pattern(buf, total, wp) ||
+		    move_and_check(buf, total, PAGE_SZ, 0) || check_pattern(buf, total, wp))
 			break;
 	}
 	if (with_writer) {

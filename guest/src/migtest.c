@@ -138,9 +138,9 @@ static long move_pages_sys(unsigned long n, void **pages, const int *nodes, int 
 	return syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE);
 }
 
-long move_range(void *buf, size_t len, int node, int retries, int *hard_err)
+long move_range(void *buf, size_t len, size_t step, int node, int retries, int *hard_err)
 {
-	unsigned long n = len / PAGE_SZ, todo = n, i, k;
+	unsigned long n = len / step, todo = n, i, k;
 	void **pages = malloc(n * sizeof(*pages));
 	int *nodes = malloc(n * sizeof(*nodes));
 	int *status = malloc(n * sizeof(*status));
@@ -150,7 +150,7 @@ long move_range(void *buf, size_t len, int node, int retries, int *hard_err)
 	if (!pages || !nodes || !status)
 		goto out;
 	for (i = 0; i < n; i++) {
-		pages[i] = (char *)buf + i * PAGE_SZ;
+		pages[i] = (char *)buf + i * step;
 		nodes[i] = node;
 	}
 	for (;;) {

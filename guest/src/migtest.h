@@ -42,11 +42,18 @@ void fill_pattern(void *buf, size_t len, uint64_t seed);
 long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride);
 
 /*
- * Move every base page of @buf to @node, retrying pages whose status is a
- * transient error (-EBUSY, -EAGAIN) up to @retries times.  Returns the number
- * of pages not placed; *@hard_err gets the first non-transient error, if any.
+ * Move @buf to @node with move_pages(), naming one address every @step bytes,
+ * retrying addresses whose status is a transient error (-EBUSY, -EAGAIN) up
+ * to @retries times.  Returns the number of addresses not placed; *@hard_err
+ * gets the first non-transient error, if any.
+ *
+ * @step decides how the kernel batches: move_pages() hands its list to
+ * migrate_pages() whenever an address fails to isolate, and every tail page
+ * of a folio already isolated does, so @step = PAGE_SZ over large folios
+ * migrates one folio per batch; @step = folio size migrates up to 2 MiB of
+ * folios per batch (what a tiering daemon naming each folio once does).
  */
-long move_range(void *buf, size_t len, int node, int retries, int *hard_err);
+long move_range(void *buf, size_t len, size_t step, int node, int retries, int *hard_err);
 
 /*
  * Move @buf to @node by rebinding it with mbind(MPOL_MF_MOVE), up to
