@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# First-folio latency table and plot from the benchmark's latency CSV.
+# First-folio latency and whole-call tables, and a plot, from the
+# benchmark's latency CSV; and, per run, the smallest batch from which on
+# offloading is never slower than vanilla (the data behind each migrator's
+# default min_batch_bytes).
 #   latency-report.sh LATENCY.csv OUTDIR
-# Columns: run,folio,nfolios,rep,first_ns,total_ns,status.  A point with any
-# failed repetition prints FAILED(<why>) instead of a figure.
+# Columns: run,folio,nfolios,rep,first_ns,total_ns,status.  Figures are
+# medians over the repetitions (a wake-up in the emulator can take
+# milliseconds).  A point with any failed repetition prints FAILED(<why>).
 set -euo pipefail
 
 csv=${1:?latency csv}
 out=${2:?output dir}
 mkdir -p "$out"
 
-# run,folio,nfolios,first_us_mean,total_us_mean,status
-awk -F, 'NR > 1 {
+# run,folio,nfolios,first_us_median,total_us_median,status
+awk -F, '
+function median(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+NR > 1 {
 	k = $1 "," $2 "," $3
 	if (!(k in n)) { order[++nk] = k; n[k] = 0; bad[k] = "" }
 	if ($7 != "ok") { bad[k] = $7; next }
-	n[k]++; first[k] += $5 / 1000; total[k] += $6 / 1000
+	n[k]++; first[k, n[k]] = $5 / 1000; total[k, n[k]] = $6 / 1000
 }
 END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
-		if (bad[k] != "" || !n[k]) print k ",,," (bad[k] == "" ? "no-data" : bad[k])
-		else printf "%s,%.0f,%.0f,ok\n", k, first[k] / n[k], total[k] / n[k]
+		if (bad[k] != "" || !n[k]) { print k ",,," (bad[k] == "" ? "no-data" : bad[k]); continue }
+		for (j = 1; j <= n[k]; j++) { f[j] = first[k, j]; t[j] = total[k, j] }
+		printf "%s,%.0f,%.0f,ok\n", k, median(f, n[k]), median(t, n[k])
 	}
 }' "$csv" >"$out/latency-summary.csv"
 
@@ -32,11 +43,12 @@ function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 	if (!(($2, $1) in rs)) { rs[$2, $1] = 1; runs[$2, ++nr[$2]] = $1 }
 	if (!(($2, $3) in cs)) { cs[$2, $3] = 1; cols[$2, ++nc[$2]] = $3 }
 	cell[$1, $2, $3] = $6 == "ok" ? $4 " (" $5 ")" : "FAILED(" $6 ")"
+	if ($6 == "ok") total[$1, $2, $3] = $5
 }
 END {
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
-		printf "First-folio latency, %s folios: us from migrate_pages() start to the first folio remapped (whole call in brackets), by folios per move_pages() call\n\n| run |", size_name(F)
+		printf "First-folio latency, %s folios: us from migrate_pages() start to the first folio remapped (whole call in brackets), median, by folios per move_pages() call\n\n| run |", size_name(F)
 		for (c = 1; c <= nc[F]; c++) printf " %s |", cols[F, c]
 		print ""
 		printf "|---|"; for (c = 1; c <= nc[F]; c++) printf "---|"; print ""
@@ -44,6 +56,34 @@ END {
 			R = runs[F, r]; printf "| %s |", R
 			for (c = 1; c <= nc[F]; c++) printf " %s |", cell[R, F, cols[F, c]]
 			print ""
+		}
+		print ""
+	}
+	# Whole call against vanilla, and the break-even batch: the smallest
+	# batch (bytes) from which on no measured batch of this folio size is
+	# slower than vanilla by more than NOISE.
+	NOISE = 0.10
+	for (f = 1; f <= nf; f++) {
+		F = folios[f]
+		if (nc[F] < 2) continue
+		printf "Whole call, %s folios: vanilla time / run time (below 1: slower than vanilla), by folios per call; break-even = smallest batch from which on never more than %d%% slower\n\n| run |", size_name(F), NOISE * 100
+		for (c = 1; c <= nc[F]; c++) printf " %s |", cols[F, c]
+		print " break-even |"
+		printf "|---|"; for (c = 1; c <= nc[F]; c++) printf "---|"; print "---|"
+		for (r = 1; r <= nr[F]; r++) {
+			R = runs[F, r]
+			if (R == "vanilla") continue
+			printf "| %s |", R
+			be = ""
+			for (c = 1; c <= nc[F]; c++) {
+				C = cols[F, c]
+				if (!((R, F, C) in total) || !(("vanilla", F, C) in total)) { printf " - |"; be = "-"; continue }
+				x = total["vanilla", F, C] / (total[R, F, C] > 0 ? total[R, F, C] : 1)
+				printf " %.2f |", x
+				if (x < 1 - NOISE) be = ""
+				else if (be == "") be = size_name(F * C)
+			}
+			print " " (be == "" ? "never" : be) " |"
 		}
 		print ""
 	}

@@ -33,7 +33,13 @@ test_sysfs_rejects_malformed() {
 	local rc=0 v
 	for v in bogus "cpu,none" "" "cpu extra"; do expect_rejected active "$v" || rc=1; done
 	for v in bogus "compaction," "all,none" ",demotion" ""; do expect_rejected reasons "$v" || rc=1; done
-	for v in abc -1 12x "" "1 2"; do expect_rejected min_batch_bytes "$v" || rc=1; done
+	for v in abc -1 12x "" "1 2"; do expect_rejected cpu/min_batch_bytes "$v" || rc=1; done
+	for v in 1 2; do
+		if echo "$v" >$OFFLOAD/cpu/batches 2>/dev/null; then
+			echo "# cpu/batches: write accepted"
+			rc=1
+		fi
+	done
 	grep -qw cpu $OFFLOAD/available || { echo "# built-in migrator 'cpu' not available"; rc=1; }
 	return $rc
 }
@@ -74,6 +80,25 @@ with_reasons() { # REASONS rise|same COMMAND...
 	if [ "$expect" = rise ]; then [ "$b1" -gt "$b0" ]; else [ "$b1" = "$b0" ]; fi
 }
 
+# With the built-in copier's min_batch_bytes at BYTES, COMMAND must pass
+# and the copier's batch count must rise (EXPECT=rise) or not (EXPECT=same).
+with_min_batch() { # BYTES rise|same COMMAND...
+	local bytes=$1 expect=$2 saved rc b0 b1
+	shift 2
+	saved=$(stat_of cpu min_batch_bytes)
+	echo "$bytes" >$OFFLOAD/cpu/min_batch_bytes || return 1
+	b0=$(stat_of cpu batches)
+	echo cpu >$OFFLOAD/active
+	run_quoted "$@"
+	rc=$?
+	echo none >$OFFLOAD/active
+	b1=$(stat_of cpu batches)
+	echo "$saved" >$OFFLOAD/cpu/min_batch_bytes
+	echo "# min_batch_bytes=$bytes: +$((b1 - b0)) batches"
+	[ $rc = 0 ] || return 1
+	if [ "$expect" = rise ]; then [ "$b1" -gt "$b0" ]; else [ "$b1" = "$b0" ]; fi
+}
+
 # Integrity runs back to back until the epoch second END; fails if any did.
 migrations_until() { # END SMALL_FOLIO_SIZE
 	local rc=0
@@ -105,9 +130,9 @@ test_switch_under_load() { # SECONDS
 
 offload_stats() {
 	local d f
-	echo "# migrate_offload: active=$(cat $OFFLOAD/active) reasons=$(cat $OFFLOAD/reasons) min_batch_bytes=$(cat $OFFLOAD/min_batch_bytes)"
+	echo "# migrate_offload: active=$(cat $OFFLOAD/active) reasons=$(cat $OFFLOAD/reasons)"
 	for d in $OFFLOAD/*/; do
-		for f in batches folios bytes fallback_folios errors copy_ns; do
+		for f in min_batch_bytes batches folios bytes fallback_folios errors copy_ns; do
 			printf '%s=%s ' $f "$(cat "$d$f")"
 		done | sed "s|^|# $(basename "$d"): |"
 		echo
@@ -115,7 +140,7 @@ offload_stats() {
 	grep migrate_offload /proc/vmstat | sed 's/^/# /'
 }
 
-OFFLOAD_TESTS=$((1 + 2 * 6 + 6))
+OFFLOAD_TESTS=$((1 + 2 * 6 + 6 + 2))
 OFFLOAD_SWITCH_TESTS=1
 
 offload_switch_plan() {
@@ -145,5 +170,10 @@ offload_plan() {
 		with_reasons compaction rise fragment
 	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
 		with_reasons "$(reasons_without compaction)" same fragment
+	# 2 MiB batches out (each folio named once), one folio per batch back.
+	ktap_test_result "offload: batches below min_batch_bytes stay on the CPU (4M: none offloaded)" \
+		with_min_batch 4194304 same migrate_integrity -s 64K -r 1
+	ktap_test_result "offload: batches at min_batch_bytes are offloaded (2M)" \
+		with_min_batch 2097152 rise migrate_integrity -s 64K -r 1
 	offload_stats
 }

@@ -2,7 +2,7 @@
 # Benchmark plan: the memcpy reference, then move_pages() throughput per
 # folio size for each migrator asked for.  Parameters come from the kernel
 # command line:
-#   migoff.total=256M migoff.reps=3 migoff.sizes=4K,16K,...
+#   migoff.total=256M migoff.reps=3 migoff.sizes=4K,16K,... migoff.latreps=5
 #   migoff.migrators=none,cpu,mtcopy:threads=2,dcbm:channels=1
 #       patched kernels: one pass per migrator, a module's parameters after
 #       the colon (the module is reloaded with them); absent: one pass as
@@ -15,6 +15,7 @@ param() { sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
 total=$(param total)
 reps=$(param reps)
+latreps=$(param latreps)
 sizes=$(param sizes)
 migrators=$(param migrators | tr ',' ' ')
 setup_mm
@@ -27,6 +28,15 @@ load_migrator() { # NAME [PARAM=VALUE]
 	echo none >$OFFLOAD/active
 	rmmod "$1" 2>/dev/null
 	modprobe "$1" $2
+}
+
+# Folios per move_pages() call: batches of 4K to 2M bytes.
+latency_sweep() { # LABEL
+	local ff
+	for ff in 4K:1,2,4,8,16,32,64,128,256,512 64K:1,2,4,8,16,32 2M:1; do
+		firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r "${latreps:-5}" |
+			sed "s|^MIGLAT,|MIGLAT,$1,|"
+	done
 }
 
 memcpy=-m
@@ -42,13 +52,21 @@ for spec in ${migrators:-default}; do
 	migbench $memcpy -t "${total:-256M}" -r "${reps:-3}" -s "${sizes:-4K,16K,64K,256K,1M,2M}" |
 		sed "s/^MIGBENCH,/MIGBENCH,$spec,/"
 	memcpy=
-	# First-folio latency against the number of folios per call.
-	for ff in 4K:1,2,4,8,16,32,64,128,256,512 64K:1,2,4,8,16,32; do
-		firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r "${reps:-3}" |
-			sed "s/^MIGLAT,/MIGLAT,$spec,/"
-	done
+	# First-folio latency and whole-call time against the batch size:
+	# with the migrator's default minimum batch, and (label suffix
+	# "/min=0") with every batch offloaded, the data the default is
+	# chosen from.
+	if [ -f "$OFFLOAD/$m/min_batch_bytes" ]; then
+		default_min=$(cat "$OFFLOAD/$m/min_batch_bytes")
+		[ "$default_min" = 0 ] || {
+			echo 0 >"$OFFLOAD/$m/min_batch_bytes"
+			latency_sweep "$spec/min=0"
+			echo "$default_min" >"$OFFLOAD/$m/min_batch_bytes"
+		}
+	fi
+	latency_sweep "$spec"
 	if [ -d "$OFFLOAD/$m" ]; then
-		for f in batches folios bytes fallback_folios errors copy_ns; do
+		for f in min_batch_bytes batches folios bytes fallback_folios errors copy_ns; do
 			printf '%s=%s ' $f "$(cat "$OFFLOAD/$m/$f")"
 		done | sed "s|^|# $spec statistics: |"
 		echo
