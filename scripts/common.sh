@@ -39,8 +39,10 @@ series_hash() {
 }
 
 # Write the work tree's commits (base..HEAD) as patch files into a directory.
+# The abbreviation of the index lines is fixed: git's default grows with the
+# number of objects, so a fresh tree would export different bytes.
 format_series() { # format_series DIR
-	git -C "$LINUX" format-patch -q --zero-commit --no-signature -o "$1" base..HEAD
+	git -C "$LINUX" -c core.abbrev=9 format-patch -q --zero-commit --no-signature -o "$1" base..HEAD
 }
 
 # make in kernel tree SRC with build directory OUT, always with the same CC
