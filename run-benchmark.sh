@@ -26,7 +26,7 @@ mkdir -p "$RESULTS"
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,status" >"$raw"
 lat=$RESULTS/latency.csv
-echo "run,folio,nfolios,rep,first_ns,total_ns,status" >"$lat"
+echo "run,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$lat"
 
 for spec in "${RUNS[@]}"; do
 	IFS=: read -r label flavour args <<<"$spec"

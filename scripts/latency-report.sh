@@ -4,16 +4,20 @@
 # offloading is never slower than vanilla (the data behind each migrator's
 # default min_batch_bytes).
 #   latency-report.sh LATENCY.csv OUTDIR
-# Columns: run,folio,nfolios,rep,first_ns,total_ns,status.  Figures are
-# medians over the repetitions (a wake-up in the emulator can take
-# milliseconds).  A point with any failed repetition prints FAILED(<why>).
+# Columns: run,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status
+# (batches: how many of the call's batches the migrator was handed, from the
+# series' migrate_offload_batch tracepoint; copy_ns: their copy time).
+# Figures are medians over the repetitions (a wake-up in the emulator can
+# take milliseconds).  A point with any failed repetition prints
+# FAILED(<why>).  NOISE is the tolerance of the break-even (default 0.10).
 set -euo pipefail
 
 csv=${1:?latency csv}
 out=${2:?output dir}
+noise=${NOISE:-0.10}
 mkdir -p "$out"
 
-# run,folio,nfolios,first_us_median,total_us_median,status
+# run,folio,nfolios,first_us,total_us,batches,copy_us,status (medians)
 awk -F, '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++)
@@ -23,35 +27,42 @@ function median(a, n,   i, j, t) {
 NR > 1 {
 	k = $1 "," $2 "," $3
 	if (!(k in n)) { order[++nk] = k; n[k] = 0; bad[k] = "" }
-	if ($7 != "ok") { bad[k] = $7; next }
-	n[k]++; first[k, n[k]] = $5 / 1000; total[k, n[k]] = $6 / 1000
+	if ($9 != "ok") { bad[k] = $9; next }
+	i = ++n[k]
+	first[k, i] = $5 / 1000; total[k, i] = $6 / 1000; batches[k, i] = $7; copy[k, i] = $8 / 1000
 }
 END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
-		if (bad[k] != "" || !n[k]) { print k ",,," (bad[k] == "" ? "no-data" : bad[k]); continue }
-		for (j = 1; j <= n[k]; j++) { f[j] = first[k, j]; t[j] = total[k, j] }
-		printf "%s,%.0f,%.0f,ok\n", k, median(f, n[k]), median(t, n[k])
+		if (bad[k] != "" || !n[k]) { print k ",,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
+		for (j = 1; j <= n[k]; j++) { f[j] = first[k, j]; t[j] = total[k, j]; b[j] = batches[k, j]; c[j] = copy[k, j] }
+		printf "%s,%.0f,%.0f,%.0f,%.0f,ok\n", k, median(f, n[k]), median(t, n[k]), median(b, n[k]), median(c, n[k])
 	}
 }' "$csv" >"$out/latency-summary.csv"
 
-# One table per folio size: rows are runs, columns the folios per call.
-awk -F, '
+awk -F, -v NOISE="$noise" '
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 {
 	if (!($2 in fs)) { fs[$2] = 1; folios[++nf] = $2 }
 	if (!(($2, $1) in rs)) { rs[$2, $1] = 1; runs[$2, ++nr[$2]] = $1 }
 	if (!(($2, $3) in cs)) { cs[$2, $3] = 1; cols[$2, ++nc[$2]] = $3 }
-	cell[$1, $2, $3] = $6 == "ok" ? $4 " (" $5 ")" : "FAILED(" $6 ")"
-	if ($6 == "ok") total[$1, $2, $3] = $5
+	if ($8 != "ok") { cell[$1, $2, $3] = "FAILED(" $8 ")"; next }
+	cell[$1, $2, $3] = $4 " (" $5 ")" ($6 > 0 ? "*" : "")
+	total[$1, $2, $3] = $5
+}
+function header(F, extra,   c) {
+	printf "| run |"
+	for (c = 1; c <= nc[F]; c++) printf " %s |", cols[F, c]
+	print extra
+	printf "|---|"; for (c = 1; c <= nc[F]; c++) printf "---|"
+	print extra == "" ? "" : "---|"
 }
 END {
+	# One table per folio size: rows are runs, columns the folios per call.
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
-		printf "First-folio latency, %s folios: us from migrate_pages() start to the first folio remapped (whole call in brackets), median, by folios per move_pages() call\n\n| run |", size_name(F)
-		for (c = 1; c <= nc[F]; c++) printf " %s |", cols[F, c]
-		print ""
-		printf "|---|"; for (c = 1; c <= nc[F]; c++) printf "---|"; print ""
+		printf "First-folio latency, %s folios: median us from migrate_pages() start to the first folio remapped (whole call in brackets; * = handed to the migrator), by folios per move_pages() call\n\n", size_name(F)
+		header(F, "")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]; printf "| %s |", R
 			for (c = 1; c <= nc[F]; c++) printf " %s |", cell[R, F, cols[F, c]]
@@ -62,14 +73,11 @@ END {
 	# Whole call against vanilla, and the break-even batch: the smallest
 	# batch (bytes) from which on no measured batch of this folio size is
 	# slower than vanilla by more than NOISE.
-	NOISE = 0.10
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
 		if (nc[F] < 2) continue
-		printf "Whole call, %s folios: vanilla time / run time (below 1: slower than vanilla), by folios per call; break-even = smallest batch from which on never more than %d%% slower\n\n| run |", size_name(F), NOISE * 100
-		for (c = 1; c <= nc[F]; c++) printf " %s |", cols[F, c]
-		print " break-even |"
-		printf "|---|"; for (c = 1; c <= nc[F]; c++) printf "---|"; print "---|"
+		printf "Whole call, %s folios: vanilla time / run time (below 1: slower than vanilla), by folios per call; break-even = smallest batch from which on never more than %d%% slower\n\n", size_name(F), NOISE * 100
+		header(F, " break-even |")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]
 			if (R == "vanilla") continue
@@ -93,7 +101,7 @@ END {
 plots=""
 while IFS= read -r run; do
 	dat=$out/lat-$(echo "$run" | tr -c 'A-Za-z0-9+=.\n-' '_').dat
-	awk -F, -v r="$run" '$1 == r && $2 == 4096 && $6 == "ok" { print $3, $4 }' \
+	awk -F, -v r="$run" '$1 == r && $2 == 4096 && $8 == "ok" { print $3, $4 }' \
 		"$out/latency-summary.csv" >"$dat"
 	[ -s "$dat" ] && plots+="${plots:+, }'$dat' using 1:2 with linespoints title '$run'"
 done < <(cut -d, -f1 "$out/latency-summary.csv" | awk '!seen[$0]++')
@@ -102,7 +110,7 @@ if [ -n "$plots" ] && command -v gnuplot >/dev/null; then
 set terminal pngcairo size 900,560 noenhanced
 set output '$out/latency.png'
 set title 'first-folio latency, 4K folios (QEMU guest)'
-set xlabel 'folios per move_pages() call (batch cap: 512)'
+set xlabel 'folios per move_pages() call (batch cap: 512 base pages)'
 set ylabel 'microseconds to the first folio remapped'
 set logscale x 2
 set logscale y

@@ -28,8 +28,11 @@ END {
 }' "$raw" >"$out/summary.csv"
 
 # Markdown: one row per run, one column per folio size; ratio to the first
-# run (the reference kernel) and to the guest's single-thread memcpy.
-awk -F, '
+# run (the reference kernel) and to the guest's single-thread memcpy.  Then
+# the cells slower than the reference beyond noise: more than NOISE (default
+# 10%, the spread seen between boots of one code path) below it, with the
+# mean ± sd ranges apart.
+awk -F, -v NOISE="${NOISE:-0.10}" '
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 NR == 1 { next }
 $2 == "memcpy" { if ($8 == "ok") memcpy[$3] = $5; next }
@@ -38,6 +41,7 @@ $2 == "memcpy" { if ($8 == "ok") memcpy[$3] = $5; next }
 	if (!($3 in sseen)) { sseen[$3] = 1; sizes[++ns] = $3 }
 	cell[$1, $3] = $8 == "ok" ? sprintf("%.2f ± %.2f", $5, $6) : "FAILED(" $8 ")"
 	mean[$1, $3] = $8 == "ok" ? $5 : 0
+	sd[$1, $3] = $6
 	cpu[$1, $3] = $7
 }
 function print_table(corner, tab,   i, j) {
@@ -64,6 +68,16 @@ END {
 		}
 	}
 	print_table("GB/s (mean ± sd)", gbps)
+	slower = ""
+	for (i = 2; i <= nr; i++)
+		for (j = 1; j <= ns; j++) {
+			r = runs[i]; s = sizes[j]; ref = mean[runs[1], s]
+			if (mean[r, s] > 0 && mean[r, s] < (1 - NOISE) * ref &&
+			    mean[r, s] + sd[r, s] < ref - sd[runs[1], s])
+				slower = slower sprintf("%s%s at %s (%.2fx)", slower == "" ? "" : "; ", r, size_name(s), mean[r, s] / ref)
+		}
+	printf "\nSlower than %s beyond noise (more than %d%%, mean ± sd ranges apart): %s.\n",
+		runs[1], NOISE * 100, slower == "" ? "none" : slower
 	if (1 in memcpy) {
 		printf "\nReference: the guest\x27s memcpy node 0 -> node 1: %.2f GB/s with 1 thread", memcpy[1]
 		if (2 in memcpy) printf ", %.2f GB/s with 2 threads", memcpy[2]

@@ -33,7 +33,7 @@ load_migrator() { # NAME [PARAM=VALUE]
 # Folios per move_pages() call: batches of 4K to 2M bytes.
 latency_sweep() { # LABEL
 	local ff
-	for ff in 4K:1,2,4,8,16,32,64,128,256,512 64K:1,2,4,8,16,32 2M:1; do
+	for ff in 4K:1,2,4,8,16,32,64,128,256,512,1024 64K:1,2,4,8,16,32 2M:1; do
 		firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r "${latreps:-5}" |
 			sed "s|^MIGLAT,|MIGLAT,$1,|"
 	done

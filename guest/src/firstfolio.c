@@ -6,9 +6,14 @@
  * folios of the given size on node 0, moves them to node 1 with tracing on,
  * and reads from tracefs the time from migrate:mm_migrate_pages_start to
  * the first migrate:remove_migration_pte (the first folio remapped) and to
- * the last one (the whole call).
+ * the last one (the whole call).  On a kernel with the copy-offload series
+ * it also reads the series' migrate_offload:migrate_offload_batch events:
+ * how many batches went to the migrator and how long their copies took,
+ * which shows whether the minimum batch kept a call on the CPU path.
  *
- * Output rows: MIGLAT,<folio bytes>,<N>,<rep>,<first ns>,<total ns>,<ok|error>
+ * Output rows:
+ *   MIGLAT,<folio bytes>,<N>,<rep>,<first ns>,<total ns>,<offloaded batches>,
+ *          <offload copy ns>,<ok|error>
  * Usage: firstfolio -s SIZE -n N[,N...] [-r REPS]
  */
 #define _GNU_SOURCE
@@ -21,6 +26,14 @@
 #include <unistd.h>
 
 #define TRACING "/sys/kernel/tracing/"
+#define OFFLOAD_EVENT TRACING "events/migrate_offload/migrate_offload_batch/enable"
+
+/* What one traced move_pages() call showed. */
+struct trace_times {
+	uint64_t start, first, last;	/* ns timestamps */
+	unsigned long batches;		/* batches handed to a migrator */
+	uint64_t copy_ns;		/* time those copies took */
+};
 
 static int write_str(const char *path, const char *val)
 {
@@ -32,58 +45,74 @@ static int write_str(const char *path, const char *val)
 	return ok ? 0 : -1;
 }
 
+/* The offload event exists only on kernels with the series. */
 static int tracing_setup(void)
 {
+	if (access(OFFLOAD_EVENT, W_OK) == 0 && write_str(OFFLOAD_EVENT, "1"))
+		return -1;
 	return write_str(TRACING "events/migrate/mm_migrate_pages_start/enable", "1") ||
 	       write_str(TRACING "events/migrate/remove_migration_pte/enable", "1") ||
 	       write_str(TRACING "tracing_on", "1");
 }
 
-/* Timestamps (ns) of the first start, first remap and last remap events. */
-static int read_trace(uint64_t *start, uint64_t *first, uint64_t *last)
+/* The timestamp (ns) of trace line @line, whose event name is at @at. */
+static uint64_t event_ns(const char *line, const char *at)
+{
+	unsigned long sec, usec;
+
+	while (at > line && at[-1] != ' ')
+		at--;
+	if (sscanf(at, "%lu.%lu", &sec, &usec) != 2)
+		return 0;
+	return sec * 1000000000ULL + usec * 1000ULL;
+}
+
+/* The first start, first and last remap, and the offloaded batches. */
+static int read_trace(struct trace_times *t)
 {
 	FILE *f = fopen(TRACING "trace", "r");
 	char line[512];
 
-	*start = *first = *last = 0;
+	memset(t, 0, sizeof(*t));
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long sec, usec;
-		char *colon = strstr(line, ": mm_migrate_pages_start:");
+		char *start = strstr(line, ": mm_migrate_pages_start:");
 		char *remap = strstr(line, ": remove_migration_pte:");
-		char *ts;
+		char *batch = strstr(line, ": migrate_offload_batch:");
+		unsigned long long ns;
+		char *field;
 
-		if (line[0] == '#' || (!colon && !remap))
+		if (line[0] == '#')
 			continue;
-		ts = colon ? colon : remap;
-		while (ts > line && ts[-1] != ' ')
-			ts--;
-		if (sscanf(ts, "%lu.%lu", &sec, &usec) != 2)
-			continue;
-		if (colon && !*start)
-			*start = sec * 1000000000ULL + usec * 1000ULL;
-		if (remap && *start) {
-			*last = sec * 1000000000ULL + usec * 1000ULL;
-			if (!*first)
-				*first = *last;
+		if (start && !t->start)
+			t->start = event_ns(line, start);
+		if (remap && t->start) {
+			t->last = event_ns(line, remap);
+			if (!t->first)
+				t->first = t->last;
+		}
+		field = batch ? strstr(batch, " ns=") : NULL;
+		if (field && sscanf(field, " ns=%llu", &ns) == 1) {
+			t->batches++;
+			t->copy_ns += ns;
 		}
 	}
 	fclose(f);
-	return *start && *first ? 0 : -1;
+	return t->start && t->first ? 0 : -1;
 }
 
 static void measure(size_t folio, unsigned long n, int rep)
 {
 	size_t len = folio * n;
-	uint64_t start, first, last;
 	const char *status = "ok";
+	struct trace_times t;
 	char *buf;
 	int err;
 
 	buf = map_on_node(len, folio, 0);
 	if (!buf) {
-		printf("MIGLAT,%zu,%lu,%d,0,0,mmap-failed\n", folio, n, rep);
+		printf("MIGLAT,%zu,%lu,%d,0,0,0,0,mmap-failed\n", folio, n, rep);
 		return;
 	}
 	fill_pattern(buf, len, rep);
@@ -95,13 +124,15 @@ static void measure(size_t folio, unsigned long n, int rep)
 		status = "placement-failed";
 	else if (verify_pattern(buf, len, rep, 0) >= 0)
 		status = "data-corrupted";
-	else if (read_trace(&start, &first, &last))
+	else if (read_trace(&t))
 		status = "no-trace";
 	if (strcmp(status, "ok"))
-		printf("MIGLAT,%zu,%lu,%d,0,0,%s\n", folio, n, rep, status);
+		printf("MIGLAT,%zu,%lu,%d,0,0,0,0,%s\n", folio, n, rep, status);
 	else
-		printf("MIGLAT,%zu,%lu,%d,%llu,%llu,ok\n", folio, n, rep,
-		       (unsigned long long)(first - start), (unsigned long long)(last - start));
+		printf("MIGLAT,%zu,%lu,%d,%llu,%llu,%lu,%llu,ok\n", folio, n, rep,
+		       (unsigned long long)(t.first - t.start),
+		       (unsigned long long)(t.last - t.start), t.batches,
+		       (unsigned long long)t.copy_ns);
 	unmap_aligned(buf, len);
 }
 
