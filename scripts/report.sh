@@ -67,6 +67,7 @@ END {
 			cpums[r, s] = cpu[r, s] != "" ? cpu[r, s] : "-"
 		}
 	}
+	printf "Throughput of move_pages() node 0 -> node 1, GB/s (mean ± sd; ratio to %s)\n\n", runs[1]
 	print_table("GB/s (mean ± sd)", gbps)
 	slower = ""
 	for (i = 2; i <= nr; i++)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,8 @@ long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word
 	return -1;
 }
 
+#define NOT_TRIED	INT_MIN	/* a move_pages() status the kernel never writes */
+
 static long move_pages_sys(unsigned long n, void **pages, const int *nodes, int *status)
 {
 	return syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE);
@@ -154,6 +157,13 @@ long move_range(void *buf, size_t len, size_t step, int node, int retries, int *
 		nodes[i] = node;
 	}
 	for (;;) {
+		/*
+		 * A positive return (folios that did not migrate) stops the
+		 * kernel before it writes the rest of the statuses: an entry
+		 * still holding NOT_TRIED is tried again.
+		 */
+		for (i = 0; i < todo; i++)
+			status[i] = NOT_TRIED;
 		if (move_pages_sys(todo, pages, nodes, status) < 0) {
 			*hard_err = -errno;
 			goto out;
@@ -162,7 +172,7 @@ long move_range(void *buf, size_t len, size_t step, int node, int retries, int *
 		for (i = 0, k = 0; i < todo; i++) {
 			if (status[i] == node)
 				continue;
-			if (status[i] == -EBUSY || status[i] == -EAGAIN)
+			if (status[i] == -EBUSY || status[i] == -EAGAIN || status[i] == NOT_TRIED)
 				pages[k++] = pages[i];
 			else if (!*hard_err)
 				*hard_err = status[i];
