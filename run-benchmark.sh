@@ -2,13 +2,15 @@
 # The main job: build the kernels, boot each in the two-node NUMA VM, run the
 # move_pages() benchmark per folio size, and print one table comparing them.
 # Writes results/bench.csv (raw), results/summary.csv, results/bench.md and
-# results/bench.png.  Size and repetitions: MIGOFF_TOTAL (256M), MIGOFF_REPS (3).
+# results/bench.png, and the latency counterparts.  Size and repetitions:
+# MIGOFF_TOTAL (256M), MIGOFF_REPS (5), MIGOFF_LATREPS (11).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 
 # label:flavour:extra kernel arguments.  A patched kernel measures every
-# migrator of migoff.migrators in one boot; its rows are <label>+<migrator>.
+# migrator of migoff.migrators in one boot, taking turns; its rows are
+# <label>+<migrator>.
 RUNS=(
 	"vanilla:vanilla:"
 	"patched:patched:migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,dcbm:channels=1,dcbm:channels=2"
@@ -35,7 +37,7 @@ for spec in "${RUNS[@]}"; do
 	scripts/initramfs.sh "$flavour"
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
 	scripts/vm.sh "$flavour" bench "$log" migoff.total="${MIGOFF_TOTAL:-256M}" \
-		migoff.reps="${MIGOFF_REPS:-3}" $args
+		migoff.reps="${MIGOFF_REPS:-5}" migoff.latreps="${MIGOFF_LATREPS:-11}" $args
 	guest_rows "$log" MIGBENCH "$label" >>"$raw"
 	guest_rows "$log" MIGLAT "$label" >>"$lat"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true

@@ -89,9 +89,27 @@ END {
 				x = total["vanilla", F, C] / (total[R, F, C] > 0 ? total[R, F, C] : 1)
 				printf " %.2f |", x
 				if (x < 1 - NOISE) be = ""
-				else if (be == "") be = size_name(F * C)
+				else if (be == "") be = F * C
 			}
-			print " " (be == "" ? "never" : be) " |"
+			print " " (be == "" ? "never" : be == "-" ? "-" : size_name(be)) " |"
+			# The minimum a migrator needs: the largest break-even over folio sizes.
+			if (R ~ /\/min=0$/) {
+				if (!(R in need)) { order[++nneed] = R; need[R] = 0 }
+				if (be == "") never[R] = 1
+				else if (be == "-") unknown[R] = 1
+				else if (be > need[R]) need[R] = be
+			}
+		}
+		print ""
+	}
+	if (nneed) {
+		print "Minimum batch the data supports (the largest break-even over the folio sizes above), per migrator:\n"
+		print "| migrator | min_batch_bytes |"
+		print "|---|---|"
+		for (i = 1; i <= nneed; i++) {
+			R = order[i]; sub(/\/min=0$/, "", R)
+			N = order[i]
+			printf "| %s | %s |\n", R, N in never ? "never worth it" : N in unknown ? "-" : size_name(need[N]) " (" need[N] ")"
 		}
 		print ""
 	}

@@ -5,8 +5,9 @@
  * For each batch size N (folios per move_pages() call), faults N fresh
  * folios of the given size on node 0, moves them to node 1 with tracing on,
  * and reads from tracefs the time from migrate:mm_migrate_pages_start to
- * the first migrate:remove_migration_pte (the first folio remapped) and to
- * the last one (the whole call).  On a kernel with the copy-offload series
+ * the first migrate:remove_migration_pte (the first folio remapped; for a
+ * PMD-mapped folio thp:remove_migration_pmd) and to the last one (the
+ * whole call).  On a kernel with the copy-offload series
  * it also reads the series' migrate_offload:migrate_offload_batch events:
  * how many batches went to the migrator and how long their copies took,
  * which shows whether the minimum batch kept a call on the CPU path.
@@ -14,7 +15,8 @@
  * Output rows:
  *   MIGLAT,<folio bytes>,<N>,<rep>,<first ns>,<total ns>,<offloaded batches>,
  *          <offload copy ns>,<ok|error>
- * Usage: firstfolio -s SIZE -n N[,N...] [-r REPS]
+ * Usage: firstfolio -s SIZE -n N[,N...] [-r REPS] [-f FIRST]
+ *   -f: number the repetitions from FIRST (for callers that interleave runs)
  */
 #define _GNU_SOURCE
 #include "migtest.h"
@@ -52,6 +54,7 @@ static int tracing_setup(void)
 		return -1;
 	return write_str(TRACING "events/migrate/mm_migrate_pages_start/enable", "1") ||
 	       write_str(TRACING "events/migrate/remove_migration_pte/enable", "1") ||
+	       write_str(TRACING "events/thp/remove_migration_pmd/enable", "1") ||
 	       write_str(TRACING "tracing_on", "1");
 }
 
@@ -79,12 +82,15 @@ static int read_trace(struct trace_times *t)
 	while (fgets(line, sizeof(line), f)) {
 		char *start = strstr(line, ": mm_migrate_pages_start:");
 		char *remap = strstr(line, ": remove_migration_pte:");
+		char *remap_pmd = strstr(line, ": remove_migration_pmd:");
 		char *batch = strstr(line, ": migrate_offload_batch:");
 		unsigned long long ns;
 		char *field;
 
 		if (line[0] == '#')
 			continue;
+		if (!remap)
+			remap = remap_pmd;
 		if (start && !t->start)
 			t->start = event_ns(line, start);
 		if (remap && t->start) {
@@ -140,16 +146,17 @@ int main(int argc, char **argv)
 {
 	const char *counts = "1,2,4,8,16,32,64,128,256,512";
 	size_t folio = PAGE_SZ;
-	int reps = 5, opt, rep;
+	int reps = 5, first = 0, opt, rep;
 	char *list, *tok, *save;
 
-	while ((opt = getopt(argc, argv, "s:n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:r:f:")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 'n': counts = optarg; break;
 		case 'r': reps = atoi(optarg); break;
+		case 'f': first = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s -s SIZE -n N[,N...] [-r REPS]\n", argv[0]);
+			fprintf(stderr, "usage: %s -s SIZE -n N[,N...] [-r REPS] [-f FIRST]\n", argv[0]);
 			return 1;
 		}
 	}
@@ -160,7 +167,7 @@ int main(int argc, char **argv)
 	}
 	list = strdup(counts);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		for (rep = 0; rep < reps; rep++)
+		for (rep = first; rep < first + reps; rep++)
 			measure(folio, strtoul(tok, NULL, 10), rep);
 	free(list);
 	write_str(TRACING "tracing_on", "0");

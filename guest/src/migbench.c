@@ -19,7 +19,8 @@
  *   MIGBENCH,move,<folio bytes>,<rep>,<bytes moved>,<ns>,<caller cpu ns>,<ok|error>
  *   MIGBENCH,memcpy,<threads>,<rep>,<bytes copied>,<ns>,0,ok
  *
- * Usage: migbench [-t TOTAL] [-r REPS] [-s SIZE[,SIZE...]] [-m]
+ * Usage: migbench [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZE[,SIZE...]] [-m]
+ *   -f: number the repetitions from FIRST (for callers that interleave runs)
  *   -m: also measure the memcpy reference
  */
 #define _GNU_SOURCE
@@ -163,17 +164,18 @@ int main(int argc, char **argv)
 {
 	const char *sizes = "4K,16K,64K,256K,1M,2M";
 	size_t total = 256UL << 20;
-	int reps = 3, with_memcpy = 0, opt, rep, threads;
+	int reps = 3, first = 0, with_memcpy = 0, opt, rep, threads;
 	char *list, *tok, *save;
 
-	while ((opt = getopt(argc, argv, "t:r:s:m")) != -1) {
+	while ((opt = getopt(argc, argv, "t:r:f:s:m")) != -1) {
 		switch (opt) {
 		case 't': total = parse_size(optarg); break;
 		case 'r': reps = atoi(optarg); break;
+		case 'f': first = atoi(optarg); break;
 		case 's': sizes = optarg; break;
 		case 'm': with_memcpy = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-t TOTAL] [-r REPS] [-s SIZES] [-m]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZES] [-m]\n", argv[0]);
 			return 1;
 		}
 	}
@@ -184,7 +186,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	for (threads = 1; with_memcpy && threads <= 2; threads++)
-		for (rep = 0; rep < reps; rep++)
+		for (rep = first; rep < first + reps; rep++)
 			bench_memcpy(total, threads, rep);
 
 	list = strdup(sizes);
@@ -195,7 +197,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bad folio size '%s'\n", tok);
 			return 1;
 		}
-		for (rep = 0; rep < reps; rep++)
+		for (rep = first; rep < first + reps; rep++)
 			bench_move(folio, total, rep);
 	}
 	free(list);
