@@ -138,7 +138,7 @@ while IFS= read -r run; do
 done < <(cut -d, -f1 "$out/latency-summary.csv" | awk '!seen[$0]++')
 if [ -n "$plots" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP
-set terminal pngcairo size 900,560 noenhanced
+set terminal pngcairo size 1150,560 noenhanced
 set output '$out/latency.png'
 set title 'first-folio latency, 4K folios (QEMU guest)'
 set xlabel 'folios per move_pages() call (batch cap: 512 base pages)'
@@ -146,7 +146,7 @@ set ylabel 'microseconds to the first folio remapped'
 set logscale x 2
 set logscale y
 set grid
-set key top left
+set key outside right top
 plot $plots
 GP
 fi

@@ -108,14 +108,14 @@ for f in "$out"/plot-*.dat; do
 done
 if [ -n "$plots" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP
-set terminal pngcairo size 900,560 noenhanced
+set terminal pngcairo size 1150,560 noenhanced
 set output '$out/bench.png'
 set title 'move_pages() throughput between two NUMA nodes (QEMU guest)'
 set xlabel 'folio size'
 set ylabel 'GB/s'
 set xtics ('4K' 12, '16K' 14, '64K' 16, '256K' 18, '1M' 20, '2M' 21)
 set grid
-set key top left
+set key outside right top
 plot $plots
 GP
 fi
