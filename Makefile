@@ -6,6 +6,7 @@ help:
 	@echo "make deps            install the Debian packages the workbench needs"
 	@echo "make tree            unpack linux-source-6.12 and apply patches/ (work tree: /var/tmp/migrate-offload/linux)"
 	@echo "make export          write the work tree's commits back into patches/"
+	@echo "make cover-letter    regenerate patches/0000-cover-letter.patch (after ./run-benchmark.sh)"
 	@echo "make build           build FLAVOUR=vanilla|patched|debug (default patched)"
 	@echo "make initramfs       assemble the guest initramfs for FLAVOUR"
 	@echo "make shell           boot FLAVOUR in the NUMA VM with a shell on the console"
@@ -18,6 +19,8 @@ tree: deps
 	scripts/tree.sh
 export:
 	scripts/export.sh
+cover-letter:
+	scripts/cover-letter.sh
 build: tree
 	scripts/build.sh $(FLAVOUR)
 initramfs: build
@@ -29,4 +32,4 @@ test:
 bench:
 	./run-benchmark.sh
 
-.PHONY: help deps tree export build initramfs shell test bench
+.PHONY: help deps tree export cover-letter build initramfs shell test bench
