@@ -38,11 +38,14 @@ series_hash() {
 		xargs -0 -r cat | sha1sum | cut -d' ' -f1
 }
 
-# Write the work tree's commits (base..HEAD) as patch files into a directory.
-# The abbreviation of the index lines is fixed: git's default grows with the
-# number of objects, so a fresh tree would export different bytes.
-format_series() { # format_series DIR
-	git -C "$LINUX" -c core.abbrev=9 format-patch -q --zero-commit --no-signature -o "$1" base..HEAD
+# Write the work tree's commits (base..HEAD) as patch files into a directory,
+# with any further format-patch OPTIONs.  The abbreviation of the index
+# lines is fixed: git's default grows with the number of objects, so a fresh
+# tree would export different bytes.
+format_series() { # format_series DIR [OPTION...]
+	local dir=$1
+	shift
+	git -C "$LINUX" -c core.abbrev=9 format-patch -q --zero-commit --no-signature "$@" -o "$dir" base..HEAD
 }
 
 # make in kernel tree SRC with build directory OUT, always with the same CC

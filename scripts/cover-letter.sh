@@ -57,10 +57,10 @@ sed '1,2d' "$template" | expand >"$tmp/blurb"
 subject=$(sed -n '1s/^Subject: //p' "$template")
 [ -n "$subject" ] || die "$template: the first line must be 'Subject: ...'"
 
-author=$(git -C "$LINUX" log -1 --format='%an' base..HEAD)
-email=$(git -C "$LINUX" log -1 --format='%ae' base..HEAD)
-git -C "$LINUX" -c core.abbrev=9 -c user.name="$author" -c user.email="$email" \
-	format-patch -q --zero-commit --no-signature --cover-letter -o "$tmp/series" base..HEAD
+# The cover letter is from the series' author, not the tree's committer.
+GIT_COMMITTER_NAME=$(git -C "$LINUX" log -1 --format='%an' base..HEAD) \
+GIT_COMMITTER_EMAIL=$(git -C "$LINUX" log -1 --format='%ae' base..HEAD) \
+	format_series "$tmp/series" --cover-letter
 awk -v subject="$subject" -v blurb="$tmp/blurb" '
 	/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
 	/^\*\*\* BLURB HERE \*\*\*$/ { while ((getline l < blurb) > 0) print l; next }
