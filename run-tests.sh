@@ -35,12 +35,24 @@ else
 	result skip "series: checkpatch --strict clean (no patches yet)"
 fi
 
+# What each part of the guest plan must show on a patched kernel (patched
+# and debug flavours alike), whatever the kernel offers: the number of
+# results (the guest's plan does not depend on the kernel, so a feature
+# that vanished fails its tests instead of shrinking the plan), and the
+# series' KUnit suite with its number of cases.  Change these with the
+# plan and the suite.
+GUEST_PLAN_main=131
+GUEST_PLAN_switch=3
+KUNIT_CASES_migrate_offload=9
+
 # One boot of FLAVOUR running one part of the guest plan.
 boot_part() { # boot_part FLAVOUR PART
-	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1${2:+-$2}.log
+	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log plan_var=GUEST_PLAN_${2:-main}
+	rm -f "$log"
 	check "$name: VM booted, ran the plan and powered off" \
 		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2}
-	count_guest_tap "$name" "$log"
+	count_guest_tap "$name" "$log" "${!plan_var}"
+	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
 }
 

@@ -28,6 +28,7 @@ mkdir -p "$root"/{bin,usr/bin,proc,sys,dev,tmp,plan/bin,lib}
 install /bin/busybox "$root/bin/busybox"
 install "$REPO/guest/init" "$root/init"
 install "$REPO"/guest/plan/*.sh "$root/plan/"
+install "$REPO/guest/plan/mm-migration" "$root/plan/bin/"
 install "$VANILLA/tools/testing/selftests/kselftest/ktap_helpers.sh" "$root/plan/"
 install "$GUEST"/bin/* "$root/plan/bin/"
 copy_with_libs numactl

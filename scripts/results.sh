@@ -40,8 +40,10 @@ series_round_trips() {
 	return $rc
 }
 
+# The TAP plan, at the end (TAP allows it there), then the closing line.
 summary() {
 	local line="$PASSED passed, $FAILED failed"
+	echo "1..$((PASSED + FAILED + SKIPPED))"
 	[ "$SKIPPED" -gt 0 ] && line+=", $SKIPPED skipped"
 	echo "$line"
 	[ "$FAILED" -eq 0 ]
@@ -53,10 +55,12 @@ log_section() { # log_section LOG NAME
 }
 
 # Count the guest's KTAP results, prefixed with the flavour: every top-level
-# "ok"/"not ok" line is one result, and the number of results must match the
-# plan (a guest that died half-way must not look green).
-count_guest_tap() { # count_guest_tap FLAVOUR LOG
-	local flavour=$1 tap planned seen line
+# "ok"/"not ok" line is one result.  The plan must be the one the host
+# expects (a guest plan that shrank because a feature vanished is a
+# failure) and the number of results must match it (a guest that died
+# half-way must not look green).
+count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN
+	local flavour=$1 expected=$3 tap planned seen line
 	tap=$(log_section "$2" tap)
 	planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' <<<"$tap" | head -n1)
 	seen=0
@@ -69,10 +73,29 @@ count_guest_tap() { # count_guest_tap FLAVOUR LOG
 		esac
 		seen=$((seen + 1))
 	done <<<"$tap"
+	if [ "${planned:-}" = "$expected" ]; then
+		result pass "$flavour: guest plan has the $expected tests the host expects"
+	else
+		result fail "$flavour: guest plan has the $expected tests the host expects (it planned ${planned:-none})"
+	fi
 	if [ -n "$planned" ] && [ "$seen" -eq "$planned" ]; then
 		result pass "$flavour: guest plan complete ($seen of $planned results)"
 	else
 		result fail "$flavour: guest plan complete ($seen of ${planned:-?} results)"
+	fi
+}
+
+# A KUnit suite's results in the console log (its own section) must show
+# exactly CASES test cases, all passed: a case that vanished or never ran
+# is a failure.
+check_kunit_cases() { # FLAVOUR LOG SUITE CASES
+	local ok total
+	ok=$(log_section "$2" "kunit-$3" | grep -cE '^    ok [0-9]+ ' || true)
+	total=$(log_section "$2" "kunit-$3" | grep -cE '^    (not )?ok [0-9]+ ' || true)
+	if [ "$4" -gt 0 ] && [ "$ok" = "$4" ] && [ "$total" = "$4" ]; then
+		result pass "$1: KUnit suite $3 ran its $4 cases, all passed"
+	else
+		result fail "$1: KUnit suite $3 ran its $4 cases, all passed ($ok of $total passed)"
 	fi
 }
 
@@ -81,6 +104,10 @@ KERNEL_REPORTS='BUG:|WARNING:|KASAN|Oops|soft lockup|hard LOCKUP|Kernel panic|ge
 
 check_kernel_log() { # check_kernel_log FLAVOUR LOG
 	local hits
+	if [ ! -s "$2" ] || [ -z "$(log_section "$2" dmesg)" ]; then
+		result fail "$1: kernel log free of BUG/WARNING/KASAN/lockdep/Oops reports (no kernel log in $2)"
+		return
+	fi
 	hits=$(tr -d '\r' <"$2" | grep -nE "$KERNEL_REPORTS" | head -n 20 || true)
 	if [ -n "$hits" ]; then
 		sed 's/^/# /' <<<"$hits"

@@ -33,3 +33,68 @@ report_quoted_status() { # FUNCTION NAME
 	"$1"
 	report $? "$2"
 }
+
+# Write VALUE to FILE and read it back: a knob that refused or ignored the
+# write is an error, not a test that silently ran with the old setting.
+set_knob() { # FILE VALUE
+	echo "$2" >"$1" || { echo "# write '$2' to $1 failed"; return 1; }
+	[ "$(cat "$1")" = "$2" ] || { echo "# $1 reads '$(cat "$1")' after writing '$2'"; return 1; }
+}
+
+TRACING=/sys/kernel/tracing
+BATCH_EVENT=$TRACING/events/migrate_offload/migrate_offload_batch/enable
+CALL_EVENT=$TRACING/events/migrate/mm_migrate_pages/enable
+
+# Run COMMAND (as run_quoted does) with the series' batch tracepoint
+# recording only COMMAND's process and the tasks it starts (set_event_pid
+# with event-fork), so migrations by anyone else, kcompactd or an earlier
+# test, are not counted.  The batches are left in /tmp/trace, the
+# migrate_pages() calls (migrate:mm_migrate_pages) in /tmp/trace-calls.
+traced_run() { # COMMAND...
+	local rc
+	# shellcheck disable=SC2016 # $$ is the traced shell's, which execs COMMAND
+	run_quoted sh -c 'echo $$ >>'$TRACING'/set_event_pid && echo >'$TRACING'/trace && exec "$@"' \
+		traced "$@"
+	rc=$?
+	grep 'migrate_offload_batch:' $TRACING/trace >/tmp/trace
+	grep 'mm_migrate_pages:' $TRACING/trace >/tmp/trace-calls
+	return $rc
+}
+
+# Turn the batch event and the pid filter on, once for the whole plan.
+# Switching either on or off patches kernel text (tracepoint static keys
+# and calls, the scheduler's pid-filter probes): done while tests run, that
+# is what trips multi-threaded TCG (see scripts/show-int3.sh).  So the pid
+# list is never emptied: it starts with a process that never forks, and
+# traced_run appends (">>", which adds to the list without re-registering
+# the probes).
+enable_batch_trace() {
+	sleep 1000000 &
+	set_knob $TRACING/options/event-fork 1 &&
+		echo $! >$TRACING/set_event_pid && set_knob $BATCH_EVENT 1 &&
+		set_knob $CALL_EVENT 1
+}
+
+# The number of batches in /tmp/trace whose line contains every WORD.
+traced_batches() { # WORD...
+	local w
+	cp /tmp/trace /tmp/trace.sel
+	for w in "$@"; do
+		grep -F -- "$w" /tmp/trace.sel >/tmp/trace.sel2
+		mv /tmp/trace.sel2 /tmp/trace.sel
+	done
+	grep -c . /tmp/trace.sel
+}
+
+# The number of migrate_pages() calls of REASON in /tmp/trace-calls that
+# migrated something.
+traced_calls_that_moved() { # REASON
+	grep -F " reason=$1" /tmp/trace-calls | grep -vc 'nr_succeeded=0 '
+}
+
+# The number of batches in /tmp/trace in which the migrator left folios to
+# the CPU (copied fewer than it was handed).
+traced_fallback_batches() {
+	sed -n 's/.* folios=\([0-9]*\) copied=\([0-9]*\) .*/\1 \2/p' /tmp/trace |
+		awk '$1 != $2 { n++ } END { print n + 0 }'
+}

@@ -1,23 +1,39 @@
 #!/bin/sh
 # The guest test plan.  Prints KTAP as it goes, then repeats the whole
 # report between markers with kernel console messages held back, so the host
-# parses lines no printk was interleaved with.
+# parses lines no printk was interleaved with; then the whole kernel log, so
+# the host also scans what was printed while console messages were held back.
+#
+# The plan is the same whatever the kernel under test offers: a feature that
+# is missing fails its tests, it does not shrink the plan.  The host knows
+# how many results each part must print (run-tests.sh, GUEST_PLAN).
 . /plan/ktap_helpers.sh
 . /plan/lib.sh
 . /plan/offload.sh
 . /plan/drivers.sh
+. /plan/workloads.sh
 
 SIZES="4K 16K 64K 256K 1M 2M"
+# The KUnit suites the kernel must have run: the series' own (a module,
+# loaded here) and the kernel's list suites (built in, run at boot).
+KUNIT_SUITES="migrate_offload list-kunit-test hlist klist"
 
-kunit_suites() {
-	ls -d /sys/kernel/debug/kunit/*/ 2>/dev/null | xargs -r -n1 basename
-}
-
-# A KUnit suite that ran at boot passes if its results end in "ok N <suite>".
+# A KUnit suite that ran passes if its results end in "ok N <suite>".  The
+# results go to a section of their own for the host to count the cases.
 test_kunit_suite() {
 	local results=/sys/kernel/debug/kunit/$1/results
+	[ -f "$results" ] || { echo "# no results for suite $1"; return 1; }
 	sed 's/^/# /' "$results"
 	grep -qE "^ok [0-9]+ $1\$" "$results"
+}
+
+kunit_sections() {
+	local s
+	for s in $KUNIT_SUITES; do
+		begin_section "kunit-$s"
+		cat "/sys/kernel/debug/kunit/$s/results" 2>/dev/null
+		end_section "kunit-$s"
+	done
 }
 
 test_numa_topology() {
@@ -25,56 +41,37 @@ test_numa_topology() {
 	grep -q '^available: 2 nodes (0-1)' /tmp/run.out
 }
 
-# The kernel's own mm migration selftest: all six cases must pass, none skip.
-test_mm_migration() {
-	run_quoted migration
-	grep -q 'Totals: pass:6 fail:0 xfail:0 xpass:0 skip:0 error:0' /tmp/run.out
-}
-
 # The main part: everything but the switching tests.
 main_plan() {
-	local suites n s offload_tests=0 driver_tests=0
-	# KUnit suites built as modules run when loaded.
-	modprobe -q migrate_offload_test 2>/dev/null
-	suites=$(kunit_suites)
-	n=$(echo "$suites" | grep -c .)
-	offload_present && offload_tests=$OFFLOAD_TESTS
-	offload_present && drivers_present && driver_tests=$DRIVER_TESTS
-
+	local s
 	ktap_print_header
-	ktap_set_plan $((n + 3 + 2 * $(echo $SIZES | wc -w) + offload_tests + driver_tests))
+	ktap_set_plan $((2 + $(echo $KUNIT_SUITES | wc -w) + 1 + OFFLOAD_TESTS +
+		DRIVER_TESTS + WORKLOADS_TESTS + DRIVER_FINAL_TESTS))
 	setup_mm
 
-	ktap_test_result "kunit: suites ran at boot ($n)" [ "$n" -gt 0 ]
-	for s in $suites; do
+	ktap_test_result "kunit: module migrate_offload_test loads" modprobe migrate_offload_test
+	for s in $KUNIT_SUITES; do
 		ktap_test_result "kunit: $s" test_kunit_suite "$s"
 	done
 	ktap_test_result "numa: two nodes with memory" test_numa_topology
-	ktap_test_result "selftests: mm: migration" test_mm_migration
-	for s in $SIZES; do
-		run_quoted migrate_integrity -s "$s"
-		report $? "integrity: move_pages $s folios, every page and byte"
-		run_quoted migrate_integrity -s "$s" -w
-		report $? "integrity: move_pages $s folios under a concurrent writer"
-	done
-	offload_present && offload_plan
-	[ "$driver_tests" = 0 ] || drivers_plan
+	ktap_test_result "trace: batch and migrate_pages events on, recording only the processes of each test" enable_batch_trace
+	offload_plan
+	drivers_plan
+	workloads_plan
+	drivers_final_plan
+	offload_stats
 	ktap_print_totals
 }
 
-# The switching part: the active migrator changes (static call patched)
-# while migrations run.
+# The switching part: the active migrator changes (static call and static
+# key patched) while migrations run.
 switch_plan() {
-	local tests=0
-	offload_present && tests=$OFFLOAD_SWITCH_TESTS
-	offload_present && drivers_present && tests=$((tests + DRIVER_SWITCH_TESTS))
-
 	ktap_print_header
-	[ $tests -gt 0 ] || { ktap_skip_all "no copy offload in this kernel"; return; }
-	ktap_set_plan $tests
+	ktap_set_plan $((OFFLOAD_SWITCH_TESTS + DRIVER_SWITCH_TESTS))
 	setup_mm
+	enable_batch_trace
 	offload_switch_plan
-	[ $tests = "$OFFLOAD_SWITCH_TESTS" ] || drivers_switch_plan
+	drivers_switch_plan
 	ktap_print_totals
 }
 
@@ -90,3 +87,8 @@ dmesg -n 1
 begin_section tap
 cat /tmp/plan.tap
 end_section tap
+kunit_sections
+dmesg -n 7
+begin_section dmesg
+dmesg
+end_section dmesg

@@ -121,7 +121,7 @@ static void measure(size_t folio, unsigned long n, int rep)
 		printf("MIGLAT,%zu,%lu,%d,0,0,0,0,mmap-failed\n", folio, n, rep);
 		return;
 	}
-	fill_pattern(buf, len, rep);
+	fill_pattern(buf, len, rep, 0);
 	if (count_folios(buf, len, folio) != (long)n)
 		status = "wrong-folio-size";
 	else if (write_str(TRACING "trace", ""))

@@ -84,7 +84,7 @@ static void bench_move(size_t folio, size_t total, int rep)
 		report("move", folio, rep, 0, 0, 0, "mmap-failed");
 		return;
 	}
-	fill_pattern(buf, total, SEED + rep);
+	fill_pattern(buf, total, SEED + rep, 0);
 	if (count_folios(buf, total, folio) != (long)(total / folio)) {
 		status = "wrong-folio-size";
 		goto out;
@@ -142,7 +142,7 @@ static void bench_memcpy(size_t total, int threads, int rep)
 		report("memcpy", threads, rep, 0, 0, 0, "mmap-failed");
 		return;
 	}
-	fill_pattern(src, total, SEED);
+	fill_pattern(src, total, SEED, 0);
 	memset(dst, 0, total);
 	t0 = now_ns();
 	for (i = 0; i < threads; i++) {

@@ -5,9 +5,14 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m]
- *   -w: a writer thread stores to every page during migration
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l]
+ *   -w: a writer thread stores to every page during migration, and checks
+ *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
+ *   -S: shmem folios (a shared anonymous mapping) instead of anonymous ones
+ *   -l: mlock the buffer before migrating it
+ * The data pattern is seeded anew for every run and every round, so a stale
+ * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
  */
 #define _GNU_SOURCE
@@ -18,55 +23,87 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 #define RETRIES		20
-#define SEED		0x5eed0f0110ULL
 #define SLOT_STRIDE	(PAGE_SZ / 8)	/* the writer owns word 0 of each page */
 
+/*
+ * The writer stores an increasing sequence to word 0 of every page, and
+ * before each store reads the word back: it must still hold what the writer
+ * stored there last (or the pattern, before the first store).  A store that
+ * a migration lost shows as the old value of that page.
+ */
 struct writer {
 	uint64_t *buf;
 	unsigned long npages;
-	uint64_t *last;		/* last value stored in each page's slot */
+	uint64_t *last;		/* value each page's slot must hold */
+	uint64_t seq;		/* first value stored, per run */
 	atomic_bool stop;
+	atomic_bool lost;	/* a read-back mismatched: see bad_* */
+	unsigned long bad_page;
+	uint64_t bad_got;
 	unsigned long stores;
 };
 
 static void *writer_fn(void *arg)
 {
 	struct writer *w = arg;
-	uint64_t seq = 0;
+	uint64_t seq = w->seq, got;
+	_Atomic uint64_t *slot;
 	unsigned long i;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		for (i = 0; i < w->npages; i++) {
-			w->buf[i * SLOT_STRIDE] = ++seq;
+			slot = (_Atomic uint64_t *)&w->buf[i * SLOT_STRIDE];
+			got = atomic_load_explicit(slot, memory_order_relaxed);
+			if (got != w->last[i]) {
+				w->bad_page = i;
+				w->bad_got = got;
+				atomic_store(&w->lost, true);
+				goto out;
+			}
+			atomic_store_explicit(slot, ++seq, memory_order_relaxed);
 			w->last[i] = seq;
 		}
 	}
-	w->stores = seq;
+out:
+	w->stores = seq - w->seq;
 	return NULL;
 }
 
-/* Every byte but the writer's slots still holds the pattern. */
-static int check_pattern(const char *buf, size_t len, const struct writer *w)
+/* The first write the writer saw lost, if any. */
+static int check_writer(const struct writer *w)
 {
-	long bad = verify_pattern(buf, len, SEED, w ? SLOT_STRIDE : 0);
+	if (!w || !atomic_load(&w->lost))
+		return 0;
+	printf("# lost write in page %lu (offset %lu): read %llu, stored %llu\n",
+	       w->bad_page, w->bad_page * PAGE_SZ, (unsigned long long)w->bad_got,
+	       (unsigned long long)w->last[w->bad_page]);
+	return -1;
+}
+
+/* Every byte but the writer's slots holds this round's pattern. */
+static int check_pattern(const char *buf, size_t len, uint64_t seed, const struct writer *w)
+{
+	long bad = verify_pattern(buf, len, seed, w ? SLOT_STRIDE : 0);
 
 	if (bad >= 0)
-		printf("# data mismatch at offset %ld\n", bad);
-	return bad >= 0 ? -1 : 0;
+		printf("# data mismatch at page %ld offset %ld\n", bad / (long)PAGE_SZ,
+		       bad % (long)PAGE_SZ);
+	return bad >= 0 || check_writer(w) ? -1 : 0;
 }
 
 /* ... and, once the writer has stopped, its slots hold the values last stored. */
-static int check_content(const char *buf, size_t len, const struct writer *w)
+static int check_content(const char *buf, size_t len, uint64_t seed, const struct writer *w)
 {
 	unsigned long i;
 
-	if (check_pattern(buf, len, w))
+	if (check_pattern(buf, len, seed, w))
 		return -1;
 	for (i = 0; w && i < w->npages; i++) {
 		if (w->buf[i * SLOT_STRIDE] != w->last[i]) {
@@ -77,6 +114,12 @@ static int check_content(const char *buf, size_t len, const struct writer *w)
 		}
 	}
 	return 0;
+}
+
+/* A seed of this run: differs between runs and, by @round, between rounds. */
+static uint64_t round_seed(uint64_t run_seed, int round)
+{
+	return run_seed + (uint64_t)round * 0x9E3779B97F4A7C15ULL;
 }
 
 static int use_mbind;
@@ -123,27 +166,32 @@ static size_t out_step(char *buf, size_t len, size_t folio)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m]\n", prog);
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l]\n",
+		prog);
 	exit(KSFT_FAIL);
 }
 
 int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
-	int rounds = 2, with_writer = 0, opt, r, ret = KSFT_FAIL;
+	int rounds = 2, with_writer = 0, shared = 0, locked = 0, opt, r, ret = KSFT_FAIL;
+	uint64_t run_seed = now_ns() ^ ((uint64_t)getpid() << 40), seed;
 	struct writer w = { 0 }, *wp;
+	unsigned long i;
 	pthread_t thread;
 	char name[16];
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wm")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSl")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
 		case 'r': rounds = atoi(optarg); break;
 		case 'w': with_writer = 1; break;
 		case 'm': use_mbind = 1; break;
+		case 'S': shared = 1; break;
+		case 'l': locked = 1; break;
 		default: usage(argv[0]);
 		}
 	}
@@ -156,15 +204,23 @@ int main(int argc, char **argv)
 		       size_name(folio, name, sizeof(name)));
 		return KSFT_SKIP;
 	}
-	buf = map_on_node(total, folio, 0);
+	buf = map_on_node_shared(total, folio, 0, shared);
 	if (!buf) {
 		perror("# map_on_node");
 		return KSFT_FAIL;
 	}
-	fill_pattern(buf, total, SEED);
+	wp = with_writer ? &w : NULL;
+	seed = round_seed(run_seed, 0);
+	fill_pattern(buf, total, seed, 0);
+	if (locked && mlock(buf, total)) {
+		perror("# mlock");
+		goto out;
+	}
 	folios = count_folios(buf, total, folio);
-	printf("# %s folios: %ld of %zu\n", size_name(folio, name, sizeof(name)),
-	       folios, total / folio);
+	printf("# %s %s%s folios: %ld of %zu, seed %#llx\n",
+	       size_name(folio, name, sizeof(name)), locked ? "mlocked " : "",
+	       shared ? "shmem" : "anonymous", folios, total / folio,
+	       (unsigned long long)run_seed);
 	if (folios != (long)(total / folio))
 		goto out;
 	if (pages_off_node(buf, total, 0)) {
@@ -176,22 +232,30 @@ int main(int argc, char **argv)
 		w.buf = (uint64_t *)buf;
 		w.npages = total / PAGE_SZ;
 		w.last = calloc(w.npages, sizeof(*w.last));
-		if (!w.last || pthread_create(&thread, NULL, writer_fn, &w))
+		if (!w.last)
+			goto out;
+		for (i = 0; i < w.npages; i++)
+			w.last[i] = w.buf[i * SLOT_STRIDE];
+		w.seq = run_seed;
+		if (pthread_create(&thread, NULL, writer_fn, &w))
 			goto out;
 		/* Let the writer claim every slot before the first move. */
-		while (!w.last[w.npages - 1])
+		while (w.last[w.npages - 1] == pattern_word((w.npages - 1) * SLOT_STRIDE, seed))
 			usleep(1000);
 	}
 	/*
 	 * Check after every move: a corruption may cancel out on the way back.
 	 * Out naming each folio once (batches of many folios), back naming
 	 * every base page (one large folio per batch): both batch shapes.
+	 * Each round writes its own pattern first.
 	 */
-	wp = with_writer ? &w : NULL;
 	for (r = 0; r < rounds; r++) {
+		seed = round_seed(run_seed, r);
+		if (r)
+			fill_pattern(buf, total, seed, wp ? SLOT_STRIDE : 0);
 		if (move_and_check(buf, total, out_step(buf, total, folio), 1) ||
-		    check_pattern(buf, total, wp) ||
-		    move_and_check(buf, total, PAGE_SZ, 0) || check_pattern(buf, total, wp))
+		    check_pattern(buf, total, seed, wp) ||
+		    move_and_check(buf, total, PAGE_SZ, 0) || check_pattern(buf, total, seed, wp))
 			break;
 	}
 	if (with_writer) {
@@ -199,7 +263,7 @@ int main(int argc, char **argv)
 		pthread_join(thread, NULL);
 		printf("# writer stored %lu values during migration\n", w.stores);
 	}
-	if (r == rounds && !check_content(buf, total, wp))
+	if (r == rounds && !check_content(buf, total, seed, wp))
 		ret = KSFT_PASS;
 out:
 	unmap_aligned(buf, total);

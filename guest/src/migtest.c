@@ -76,6 +76,8 @@ int set_folio_size(size_t folio_size)
 		if (sscanf(d->d_name, "hugepages-%lukB", &kb) != 1)
 			continue;
 		want = kb * 1024 == folio_size;
+		snprintf(path, sizeof(path), THP_SYSFS "/%s/shmem_enabled", d->d_name);
+		write_file(path, want ? "always" : "never");
 		snprintf(path, sizeof(path), THP_SYSFS "/%s/enabled", d->d_name);
 		if (write_file(path, want ? "always" : "never") == 0 && want)
 			found = 1;
@@ -86,11 +88,16 @@ int set_folio_size(size_t folio_size)
 
 void *map_on_node(size_t len, size_t align, int node)
 {
+	return map_on_node_shared(len, align, node, false);
+}
+
+void *map_on_node_shared(size_t len, size_t align, int node, bool shared)
+{
 	unsigned long mask = 1UL << node;
 	char *raw, *p;
 
 	raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return NULL;
 	p = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
@@ -110,16 +117,18 @@ void unmap_aligned(void *p, size_t len)
 	munmap(p, len);
 }
 
-void fill_pattern(void *buf, size_t len, uint64_t seed)
+/* A non-zero @skip_word_stride skips every word at a multiple of it (a writer's slots). */
+void fill_pattern(void *buf, size_t len, uint64_t seed, size_t skip_word_stride)
 {
 	uint64_t *w = buf;
 	size_t i;
 
-	for (i = 0; i < len / 8; i++)
-		w[i] = pattern_word(i, seed);
+	for (i = 0; i < len / 8; i++) {
+		if (!skip_word_stride || i % skip_word_stride)
+			w[i] = pattern_word(i, seed);
+	}
 }
 
-/* A non-zero @skip_word_stride skips every word at a multiple of it (a writer's slots). */
 long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride)
 {
 	const uint64_t *w = buf;
@@ -284,4 +293,22 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int page_frames(void *buf, size_t len, uint64_t *pfns)
+{
+	unsigned long base = (uintptr_t)buf / PAGE_SZ, i;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int ret = 0;
+
+	if (pm < 0)
+		return -1;
+	for (i = 0; i < len / PAGE_SZ && !ret; i++) {
+		uint64_t ent = 0;
+
+		ret = read_u64(pm, base + i, &ent);
+		pfns[i] = ent & PAGE_PRESENT ? ent & PFN_MASK : 0;
+	}
+	close(pm);
+	return ret;
 }

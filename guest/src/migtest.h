@@ -20,13 +20,16 @@ size_t parse_size(const char *s);
 const char *size_name(size_t bytes, char *buf, size_t len);
 
 /*
- * Make new anonymous faults use folios of @folio_size (4K: no large folios).
+ * Make new anonymous and shmem faults use folios of @folio_size (4K: no
+ * large folios).
  * Returns 0, or -1 if this size is not offered by the kernel.
  */
 int set_folio_size(size_t folio_size);
 
 /* Anonymous mapping of @len bytes aligned to @align, bound to @node, not faulted. */
 void *map_on_node(size_t len, size_t align, int node);
+/* The same, MAP_SHARED when @shared: shmem folios instead of anonymous ones. */
+void *map_on_node_shared(size_t len, size_t align, int node, bool shared);
 void unmap_aligned(void *p, size_t len);
 
 /* The pattern's 64-bit word at word index @i of a buffer. */
@@ -37,8 +40,11 @@ static inline uint64_t pattern_word(size_t i, uint64_t seed)
 	return x ^ (x >> 29);
 }
 
-/* Fill / verify the pattern of @len bytes; verify returns the first bad offset or -1. */
-void fill_pattern(void *buf, size_t len, uint64_t seed);
+/*
+ * Fill / verify the pattern of @len bytes, skipping every word at a multiple
+ * of a non-zero @skip_word_stride; verify returns the first bad offset or -1.
+ */
+void fill_pattern(void *buf, size_t len, uint64_t seed, size_t skip_word_stride);
 long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word_stride);
 
 /*
@@ -70,6 +76,12 @@ long pages_off_node(void *buf, size_t len, int node);
  * folio each, or -1 if the page tables could not be read.
  */
 long count_folios(void *buf, size_t len, size_t folio_size);
+
+/*
+ * The page frame number of each base page of @buf into @pfns (0 where none
+ * is present).  Returns 0, or -1 if the page tables could not be read.
+ */
+int page_frames(void *buf, size_t len, uint64_t *pfns);
 
 uint64_t now_ns(void);
 

@@ -1,0 +1,62 @@
+# The data tests, run under each migrator: the kernel's own mm migration
+# selftest and our integrity tests (every byte checked after every move).
+# Sourced by run-tests.sh after offload.sh and drivers.sh.
+
+# Each configuration the workloads run under: "none" (no migrator active:
+# the unchanged path) and every migrator, NAME or NAME:PARAM=VALUE.  Every
+# migrator takes batches of every size (min_batch_bytes 0).
+MIGRATOR_CONFIGS="none cpu mtcopy:threads=1 mtcopy:threads=2 dcbm:channels=1 dcbm:channels=2"
+
+# Make CONFIG ready; sets CONFIG_MIGRATOR to the migrator's name.
+use_config() { # CONFIG
+	CONFIG_MIGRATOR=${1%%:*}
+	case $1 in
+	none) return 0 ;;
+	mtcopy:threads=*) set_knob /sys/module/mtcopy/parameters/threads "${1#*=}" || return 1 ;;
+	dcbm:channels=*) load_dcbm "${1#*=}" || return 1 ;;
+	esac
+	offload_every_batch "$CONFIG_MIGRATOR"
+}
+
+# Run COMMAND under the migrator of the last use_config.
+under_config() { # COMMAND...
+	if [ "$CONFIG_MIGRATOR" = none ]; then
+		with_no_migrator "$@"
+	else
+		with_migrator "$CONFIG_MIGRATOR" "$@"
+	fi
+}
+
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1))
+
+workloads() { # CONFIG
+	local c=$1 s
+	ktap_test_result "$c: configured" use_config "$c"
+	if [ "$c" = none ]; then
+		ktap_test_result "$c: selftests: mm: migration (5 s per case)" under_config mm-migration
+	else
+		ktap_test_result "$c: selftests: mm: migration, cases without hugetlb (5 s per case)" \
+			under_config mm-migration nohtlb
+	fi
+	for s in $SIZES; do
+		ktap_test_result "$c: integrity, move_pages $s folios" \
+			under_config migrate_integrity -s "$s"
+		ktap_test_result "$c: integrity, move_pages $s folios, verifying writer" \
+			under_config migrate_integrity -s "$s" -w
+	done
+	for s in 4K 64K 2M; do
+		ktap_test_result "$c: integrity, shmem $s folios, verifying writer" \
+			under_config migrate_integrity -S -s "$s" -w
+	done
+	ktap_test_result "$c: integrity, mlocked 64K folios, verifying writer" \
+		under_config migrate_integrity -l -s 64K -w
+}
+
+WORKLOADS_TESTS=$((WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+
+workloads_plan() {
+	local c
+	for c in $MIGRATOR_CONFIGS; do
+		workloads "$c"
+	done
+}
