@@ -32,6 +32,7 @@ install "$REPO/guest/plan/mm-migration" "$root/plan/bin/"
 install "$VANILLA/tools/testing/selftests/kselftest/ktap_helpers.sh" "$root/plan/"
 install "$GUEST"/bin/* "$root/plan/bin/"
 copy_with_libs numactl
+copy_with_libs migratepages
 copy_with_libs stress-ng
 cp -a "$mods/lib/modules" "$root/lib/"
 

@@ -111,9 +111,47 @@ test_switch_and_reload() { # SECONDS
 		[ "$(cat /sys/module/mtcopy/refcnt)" = 0 ] && [ "$(cat /sys/module/dcbm/refcnt)" = 0 ]
 }
 
+# stress-ng's VM stressor (with its own verification of every page it
+# wrote) runs for SECONDS while migratepages(8) moves its workers' memory
+# between the nodes back and forth and another loop switches the active
+# migrator among all of them.  stress-ng must report success, and the
+# migrators must have taken batches.
+test_stress_ng_switching() { # SECONDS
+	local end rc=0 switcher sng b0 b1 pid
+	end=$(($(date +%s) + $1))
+	b0=$(total_batches)
+	stress-ng --vm 2 --vm-bytes 16M --verify --timeout "$1"s --metrics-brief \
+		>/tmp/stress-ng.out 2>&1 &
+	sng=$!
+	(while [ "$(date +%s)" -lt $end ]; do
+		for m in cpu mtcopy dcbm none; do
+			echo $m >$OFFLOAD/active || exit 1
+		done
+	done) &
+	switcher=$!
+	while [ "$(date +%s)" -lt $end ]; do
+		for pid in $(pgrep -f stress-ng); do
+			migratepages "$pid" 0 1 && migratepages "$pid" 1 0
+		done 2>/dev/null
+	done
+	wait $sng || rc=1
+	wait $switcher || { echo "# a write to active failed"; rc=1; }
+	set_knob $OFFLOAD/active none || rc=1
+	b1=$(total_batches)
+	sed 's/^/# /' /tmp/stress-ng.out
+	echo "# +$((b1 - b0)) batches offloaded"
+	grep -q 'successful run completed' /tmp/stress-ng.out || rc=1
+	[ $rc = 0 ] && [ "$b1" -gt "$b0" ]
+}
+
+# Batches taken by all registered migrators together.
+total_batches() {
+	cat $OFFLOAD/*/batches | awk '{ n += $1 } END { print n + 0 }'
+}
+
 DRIVER_TESTS=$((1 + 1 + 3))
 DRIVER_FINAL_TESTS=1
-DRIVER_SWITCH_TESTS=2
+DRIVER_SWITCH_TESTS=3
 
 drivers_switch_plan() {
 	modprobe swdma channels=2
@@ -121,6 +159,11 @@ drivers_switch_plan() {
 	modprobe dcbm channels=2
 	ktap_test_result "drivers: switching migrators and reloading driver modules during migrations (20 s)" \
 		test_switch_and_reload 20
+	for m in mtcopy dcbm; do
+		offload_every_batch $m
+	done
+	ktap_test_result "drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)" \
+		test_stress_ng_switching 20
 	rmmod dcbm mtcopy
 	report_quoted_status test_no_dma_leak "drivers: no DMA mapping left behind (DMA-API debug)"
 }

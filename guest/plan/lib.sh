@@ -69,7 +69,7 @@ traced_run() { # COMMAND...
 # traced_run appends (">>", which adds to the list without re-registering
 # the probes).
 enable_batch_trace() {
-	sleep 1000000 &
+	sleep 1000000 </dev/null >/dev/null 2>&1 &
 	set_knob $TRACING/options/event-fork 1 &&
 		echo $! >$TRACING/set_event_pid && set_knob $BATCH_EVENT 1 &&
 		set_knob $CALL_EVENT 1

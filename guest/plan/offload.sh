@@ -163,7 +163,7 @@ offload_stats() {
 	grep migrate_offload /proc/vmstat | sed 's/^/# /'
 }
 
-OFFLOAD_TESTS=$((2 + 6 + 2))
+OFFLOAD_TESTS=$((2 + 8 + 2))
 OFFLOAD_SWITCH_TESTS=1
 
 offload_switch_plan() {
@@ -189,6 +189,10 @@ offload_plan() {
 		with_reasons compaction compaction rise fragment
 	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
 		with_reasons "$(reasons_without compaction)" compaction same fragment
+	ktap_test_result "offload: reason memory_failure (soft offline) stays off the migrator by default" \
+		with_reasons "$(cat $OFFLOAD/reasons)" memory_failure same softoffline
+	ktap_test_result "offload: reason memory_failure (soft offline) included" \
+		with_reasons memory_failure memory_failure rise softoffline
 	# 2 MiB batches out (each folio named once), one folio per batch back.
 	ktap_test_result "offload: batches below min_batch_bytes stay on the CPU (4M: none offloaded)" \
 		with_min_batch 4194304 same migrate_integrity -s 64K -r 1
