@@ -5,7 +5,7 @@
 SWDMA=/sys/kernel/debug/swdma
 DMA_API=/sys/kernel/debug/dma-api
 
-# The driver modules load (and the test suite's module), each once.
+# The driver modules load and register their migrators.
 test_modules_load() {
 	local m rc=0
 	for m in swdma mtcopy dcbm; do
@@ -19,7 +19,8 @@ test_modules_load() {
 
 counter() { cat "$1"; }
 
-# The in-tree dmatest client copies and verifies through every swdma channel.
+# The in-tree dmatest client copies and verifies through the swdma channels
+# that dcbm left free.
 test_dmatest() {
 	local rc=0
 	modprobe dmatest timeout=5000 iterations=100 run=1 || return 1
@@ -117,8 +118,9 @@ test_switch_and_reload() { # SECONDS
 # migrator among all of them.  stress-ng must report success, and the
 # migrators must have taken batches.
 test_stress_ng_switching() { # SECONDS
-	local end rc=0 switcher sng b0 b1 pid
+	local end rc=0 switcher sng b0 b1 pid moves
 	end=$(($(date +%s) + $1))
+	: >/tmp/migratepages.err
 	b0=$(total_batches)
 	stress-ng --vm 2 --vm-bytes 16M --verify --timeout "$1"s --metrics-brief \
 		>/tmp/stress-ng.out 2>&1 &
@@ -129,19 +131,30 @@ test_stress_ng_switching() { # SECONDS
 		done
 	done) &
 	switcher=$!
+	moves=0
 	while [ "$(date +%s)" -lt $end ]; do
-		for pid in $(pgrep -f stress-ng); do
-			migratepages "$pid" 0 1 && migratepages "$pid" 1 0
-		done 2>/dev/null
+		for pid in $(pids_of stress-ng); do
+			migratepages "$pid" 0 1 2>/tmp/migratepages.err &&
+				migratepages "$pid" 1 0 2>>/tmp/migratepages.err &&
+				moves=$((moves + 1))
+		done
 	done
 	wait $sng || rc=1
 	wait $switcher || { echo "# a write to active failed"; rc=1; }
 	set_knob $OFFLOAD/active none || rc=1
 	b1=$(total_batches)
-	sed 's/^/# /' /tmp/stress-ng.out
-	echo "# +$((b1 - b0)) batches offloaded"
+	sed 's/^/# /' /tmp/stress-ng.out /tmp/migratepages.err
+	echo "# $moves round trips of a stress-ng process, +$((b1 - b0)) batches offloaded"
 	grep -q 'successful run completed' /tmp/stress-ng.out || rc=1
 	[ $rc = 0 ] && [ "$b1" -gt "$b0" ]
+}
+
+# The processes whose name starts with NAME (busybox has no pgrep).
+pids_of() { # NAME
+	local d
+	for d in /proc/[0-9]*; do
+		case $(cat "$d/comm" 2>/dev/null) in "$1"*) echo "${d#/proc/}" ;; esac
+	done
 }
 
 # Batches taken by all registered migrators together.

@@ -22,10 +22,13 @@ report() {
 	esac
 }
 
-# Settings the migration tests need: THP on, a few hugetlb pages per node.
+# Settings the migration tests need: THP on, a few hugetlb pages per node,
+# no proactive compaction (kcompactd migrating in the background while a
+# test switches the active migrator would run the code being patched).
 setup_mm() {
 	echo always >/sys/kernel/mm/transparent_hugepage/enabled
 	echo 32 >/proc/sys/vm/nr_hugepages
+	echo 0 >/proc/sys/vm/compaction_proactiveness
 }
 
 # One KTAP result from a shell function's kselftest status (0 pass, 4 skip).
@@ -69,7 +72,7 @@ traced_run() { # COMMAND...
 # traced_run appends (">>", which adds to the list without re-registering
 # the probes).
 enable_batch_trace() {
-	sleep 1000000 </dev/null >/dev/null 2>&1 &
+	sleep 1000000 >/dev/null 2>&1 &
 	set_knob $TRACING/options/event-fork 1 &&
 		echo $! >$TRACING/set_event_pid && set_knob $BATCH_EVENT 1 &&
 		set_knob $CALL_EVENT 1
