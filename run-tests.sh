@@ -43,7 +43,7 @@ fi
 # plan and the suite.
 GUEST_PLAN_main=133
 GUEST_PLAN_switch=4
-KUNIT_CASES_migrate_offload=9
+KUNIT_CASES_migrate_offload=10
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 ALLOWED_SKIP_debug=
