@@ -78,15 +78,9 @@ enable_batch_trace() {
 		set_knob $CALL_EVENT 1
 }
 
-# The number of batches in /tmp/trace whose line contains every WORD.
-traced_batches() { # WORD...
-	local w
-	cp /tmp/trace /tmp/trace.sel
-	for w in "$@"; do
-		grep -F -- "$w" /tmp/trace.sel >/tmp/trace.sel2
-		mv /tmp/trace.sel2 /tmp/trace.sel
-	done
-	grep -c . /tmp/trace.sel
+# The number of batches in /tmp/trace whose line contains WORD.
+traced_batches() { # WORD
+	grep -cF -- "$1" /tmp/trace
 }
 
 # The number of migrate_pages() calls of REASON in /tmp/trace-calls that
