@@ -125,11 +125,7 @@ test_stress_ng_switching() { # SECONDS
 	stress-ng --vm 2 --vm-bytes 16M --verify --timeout "$1"s --metrics-brief \
 		>/tmp/stress-ng.out 2>&1 &
 	sng=$!
-	(while [ "$(date +%s)" -lt $end ]; do
-		for m in cpu mtcopy dcbm none; do
-			echo $m >$OFFLOAD/active || exit 1
-		done
-	done) &
+	switch_active_until $end cpu mtcopy dcbm none &
 	switcher=$!
 	moves=0
 	while [ "$(date +%s)" -lt $end ]; do

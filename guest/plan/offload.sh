@@ -133,15 +133,26 @@ migrations_until() { # END SMALL_FOLIO_SIZE
 	return $rc
 }
 
+# Until the epoch second END, make each MIGRATOR active in turn, over and
+# over; fails at the first write to active that fails.  Run it in the
+# background while migrations run.
+switch_active_until() { # END MIGRATOR...
+	local end=$1 m
+	shift
+	while [ "$(date +%s)" -lt "$end" ]; do
+		for m in "$@"; do
+			echo "$m" >$OFFLOAD/active || { echo "# switch to $m failed"; return 1; }
+		done
+	done
+}
+
 # Switch the active migrator back and forth while migrations run, for a
 # fixed time; every migration must keep its data.
 test_switch_under_load() { # SECONDS
 	local end rc=0 b0 b1 switcher
 	end=$(($(date +%s) + $1))
 	b0=$(stat_of cpu batches)
-	(while [ "$(date +%s)" -lt $end ]; do
-		echo cpu >$OFFLOAD/active && echo none >$OFFLOAD/active || exit 1
-	done) &
+	switch_active_until $end cpu none &
 	switcher=$!
 	migrations_until $end 16K || rc=1
 	wait $switcher || { echo "# a write to active failed"; rc=1; }
