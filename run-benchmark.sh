@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The main job: build the kernels, boot each in the two-node NUMA VM, run the
 # move_pages() benchmark per folio size, and print one table comparing them.
-# Writes results/bench.csv (raw), results/summary.csv, results/bench.md and
-# results/bench.png, and the latency counterparts.  Size and repetitions:
-# MIGOFF_TOTAL (256M), MIGOFF_REPS (5), MIGOFF_LATREPS (11).
+# Writes results/bench.csv, limit.csv, vmstat.csv and latency.csv (raw),
+# the summaries, results/bench.md, latency.md and the plots, and
+# results/status: "ok", or what failed.  Exits 1 when a boot failed, a
+# kernel report appeared or any cell of the tables failed (make
+# cover-letter refuses such results).  Size and repetitions: MIGOFF_TOTAL
+# (256M), MIGOFF_REPS (5), MIGOFF_LATREPS (11).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
+. scripts/results.sh
+TOTAL=${MIGOFF_TOTAL:-256M}
+REPS=${MIGOFF_REPS:-5}
 
 # label:flavour:extra kernel arguments.  A patched kernel measures every
 # migrator of migoff.migrators in one boot, taking turns; its rows are
@@ -22,29 +28,72 @@ guest_rows() { # guest_rows LOG TAG LABEL
 		sed "s/^$2,default,/$3,/; s/^$2,\([^,]*\),/$3+\1,/"
 }
 
+# The run labels a boot must produce rows for: LABEL alone, or LABEL+spec
+# for each migrator of its migoff.migrators.
+expected_runs() { # expected_runs LABEL ARGS
+	local specs
+	specs=$(sed -n 's/.*migoff\.migrators=\([^ ]*\).*/\1/p' <<<"$2" | tr ',' ' ')
+	[ -n "$specs" ] || { echo "$1"; return; }
+	printf "$1+%s\n" $specs
+}
+
+# A boot's rows are failures when its console log holds a kernel report:
+# every move row of that boot gets the status "kernel-report".
+mark_kernel_reports() { # LOG LABEL
+	local hits
+	hits=$(tr -d '\r' <"$1" | grep -nE "$KERNEL_REPORTS" | head -n 5 || true)
+	[ -z "$hits" ] && return 0
+	echo "error: kernel reports in $1:" >&2
+	sed 's/^/  /' <<<"$hits" >&2
+	sed -i -E "/^$2(\+[^,]*)?,move,/s/,[^,]*\$/,kernel-report/" "$raw"
+	return 1
+}
+
 scripts/deps.sh
 scripts/tree.sh
 mkdir -p "$RESULTS"
+# A failed run must not leave an earlier run's tables behind.
+rm -f "$RESULTS"/bench* "$RESULTS"/latency* "$RESULTS"/limit* "$RESULTS"/vmstat* \
+	"$RESULTS"/summary.csv "$RESULTS"/status
 raw=$RESULTS/bench.csv
-echo "run,kind,param,rep,bytes,ns,cpu_ns,status" >"$raw"
+echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
 lat=$RESULTS/latency.csv
 echo "run,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$lat"
+limit=$RESULTS/limit.csv
+echo "run,primitive,threads,rep,bytes,ns,status" >"$limit"
+vmstat=$RESULTS/vmstat.csv
+echo "run,folio,rep,counters" >"$vmstat"
 
+failures=()
+runs=()
 for spec in "${RUNS[@]}"; do
 	IFS=: read -r label flavour args <<<"$spec"
 	log=$RESULTS/bench-$label.log
+	mapfile -t -O "${#runs[@]}" runs < <(expected_runs "$label" "$args")
 	scripts/build.sh "$flavour"
 	scripts/initramfs.sh "$flavour"
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
-	scripts/vm.sh "$flavour" bench "$log" migoff.total="${MIGOFF_TOTAL:-256M}" \
-		migoff.reps="${MIGOFF_REPS:-5}" migoff.latreps="${MIGOFF_LATREPS:-11}" $args
+	scripts/vm.sh "$flavour" bench "$log" migoff.total="$TOTAL" \
+		migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" $args ||
+		failures+=("$label: the VM did not finish its plan ($log)")
 	guest_rows "$log" MIGBENCH "$label" >>"$raw"
 	guest_rows "$log" MIGLAT "$label" >>"$lat"
+	guest_rows "$log" MIGVMSTAT "$label" >>"$vmstat"
+	tr -d '\r' <"$log" | grep '^MIGLIMIT,' | sed "s/^MIGLIMIT,/$label,/" >>"$limit"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
+	mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
 done
 
-scripts/report.sh "$raw" "$RESULTS"
+RUNS="${runs[*]}" REPS=$REPS scripts/report.sh "$RESULTS" ||
+	failures+=("failed cells in the throughput tables (FAILED(...) above)")
 echo
-scripts/latency-report.sh "$lat" "$RESULTS"
+LATREPS=${MIGOFF_LATREPS:-11} scripts/latency-report.sh "$lat" "$RESULTS" ||
+	failures+=("failed points in the latency tables (FAILED(...) above)")
 echo
-echo "raw: $raw $lat  tables: $RESULTS/bench.md $RESULTS/latency.md  plots: $RESULTS/bench.png $RESULTS/latency.png"
+echo "raw: $raw $lat $limit $vmstat"
+echo "tables: $RESULTS/bench.md $RESULTS/latency.md  plots: $RESULTS/bench.png $RESULTS/latency.png"
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}" | tee "$RESULTS/status" >&2
+	exit 1
+fi
+echo ok >"$RESULTS/status"

@@ -3,7 +3,8 @@
 #   vanilla: unpatched base, lean config
 #   patched: base + patches/, lean + offload config (the series' options)
 #   debug:   as patched, plus the debug config (lockdep, KASAN, DEBUG_VM, ...)
-# Output in $BUILD/<flavour>: arch/x86/boot/bzImage and mods/ (modules_install).
+# Output in $BUILD/<flavour>: arch/x86/boot/bzImage and mods/ (modules_install,
+# with the workbench modules of guest/kmod under updates/).
 # Incremental: the config is regenerated only when a fragment changes, and
 # ccache serves objects already built by any flavour.
 set -euo pipefail
@@ -52,4 +53,10 @@ start=$(date +%s)
 kmake bzImage modules
 rm -rf "$out/mods"
 kmake modules_install INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 >/dev/null
+# The workbench's own modules (guest/kmod, e.g. the copy-limit probe), built
+# out of tree from a copy so the clone stays clean.
+rm -rf "$out/kmod"
+cp -r "$REPO/guest/kmod" "$out/kmod"
+kmake M="$out/kmod" modules
+kmake M="$out/kmod" modules_install INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 >/dev/null
 msg "$flavour: built $(kmake -s kernelrelease) in $(($(date +%s) - start))s"

@@ -15,6 +15,9 @@ out=$REPO/patches/0000-cover-letter.patch
 for f in bench.md latency.md; do
 	[ -f "$RESULTS/$f" ] || die "$RESULTS/$f missing: run ./run-benchmark.sh first"
 done
+# Figures of a run that failed anywhere do not go out.
+[ "$(cat "$RESULTS/status" 2>/dev/null)" = ok ] ||
+	die "the last ./run-benchmark.sh did not succeed ($RESULTS/status: $(cat "$RESULTS/status" 2>/dev/null || echo missing)); no cover letter from its figures"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -8,13 +8,14 @@
 # (batches: how many of the call's batches the migrator was handed, from the
 # series' migrate_offload_batch tracepoint; copy_ns: their copy time).
 # Figures are medians over the repetitions (a wake-up in the emulator can
-# take milliseconds).  A point with any failed repetition prints
-# FAILED(<why>).  The whole-call comparison takes as reference the faster
-# of the two measurements of the unpatched code path: the vanilla kernel,
-# and the patched one with no migrator active (a run named "<x>+none",
-# interleaved with the migrators in its boot), so that neither a slow
-# boot nor a slow pass makes a migrator look better than it is.  NOISE is
-# the tolerance of the break-even (default 0.10).
+# take milliseconds).  A point with any failed repetition, or without
+# exactly LATREPS repetitions (when set), prints FAILED(<why>), and the
+# script then exits 1.  The whole-call comparison takes vanilla, the
+# unpatched kernel, as its one reference: the ratio of geometric means of
+# the call times with a 95% interval (Welch's t-test on log time).  A
+# batch size is slower when the whole interval lies below 1 - NOISE
+# (default 0.10); the break-even is the smallest batch from which on no
+# batch is slower.
 set -euo pipefail
 
 csv=${1:?latency csv}
@@ -22,8 +23,9 @@ out=${2:?output dir}
 noise=${NOISE:-0.10}
 mkdir -p "$out"
 
-# run,folio,nfolios,first_us,total_us,batches,copy_us,status (medians)
-awk -F, '
+# run,folio,nfolios,first_us,total_us,batches,copy_us,n,mean_log_total,var_log_total,status
+# (medians, and the statistics of log(total) for the comparison)
+awk -F, -v LATREPS="${LATREPS:-}" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -35,13 +37,17 @@ NR > 1 {
 	if ($9 != "ok") { bad[k] = $9; next }
 	i = ++n[k]
 	first[k, i] = $5 / 1000; total[k, i] = $6 / 1000; batches[k, i] = $7; copy[k, i] = $8 / 1000
+	l[k] += log($6); ll[k] += log($6) * log($6)
 }
 END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
-		if (bad[k] != "" || !n[k]) { print k ",,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
+		if (LATREPS != "" && bad[k] == "" && n[k] != LATREPS) bad[k] = "n=" n[k] "-of-" LATREPS
+		if (bad[k] != "" || !n[k]) { print k ",,,,,,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
 		for (j = 1; j <= n[k]; j++) { f[j] = first[k, j]; t[j] = total[k, j]; b[j] = batches[k, j]; c[j] = copy[k, j] }
-		printf "%s,%.0f,%.0f,%.0f,%.0f,ok\n", k, median(f, n[k]), median(t, n[k]), median(b, n[k]), median(c, n[k])
+		m = l[k] / n[k]; v = n[k] > 1 ? (ll[k] - n[k] * m * m) / (n[k] - 1) : 0
+		printf "%s,%.0f,%.0f,%.0f,%.0f,%d,%.6f,%.8f,ok\n", k, median(f, n[k]), median(t, n[k]),
+			median(b, n[k]), median(c, n[k]), n[k], m, (v > 0 ? v : 0)
 	}
 }' "$csv" >"$out/latency-summary.csv"
 
@@ -51,17 +57,26 @@ function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 	if (!($2 in fs)) { fs[$2] = 1; folios[++nf] = $2 }
 	if (!(($2, $1) in rs)) { rs[$2, $1] = 1; runs[$2, ++nr[$2]] = $1 }
 	if (!(($2, $3) in cs)) { cs[$2, $3] = 1; cols[$2, ++nc[$2]] = $3 }
-	if ($8 != "ok") { cell[$1, $2, $3] = "FAILED(" $8 ")"; next }
+	if ($11 != "ok") { cell[$1, $2, $3] = "FAILED(" $11 ")"; failed++; next }
 	cell[$1, $2, $3] = $4 " (" $5 ")" ($6 > 0 ? "*" : "")
-	total[$1, $2, $3] = $5
-	if ($1 ~ /\+none$/) none = $1
+	total[$1, $2, $3] = $5; n[$1, $2, $3] = $8; lm[$1, $2, $3] = $9; lv[$1, $2, $3] = $10
 }
-# The reference whole-call time of F folios of C per call (see above).
-function reference(F, C,   t) {
-	t = total["vanilla", F, C]
-	if (none != "" && ((none, F, C) in total) && total[none, F, C] < t)
-		t = total[none, F, C]
-	return t
+# Two-sided 95% quantile of Student t (DF rounded down).
+function t975(df,   t) {
+	split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+	df = int(df)
+	return df < 1 ? 1e9 : df <= 30 ? t[df] : 1.96 + 2.5 / df
+}
+# Vanilla time / R time (geometric means) for F folios of C per call, and
+# the upper end of its 95% interval in HI.
+function ratio(R, F, C,   a, b, d, df, se) {
+	a = lv[R, F, C] / n[R, F, C]; b = lv["vanilla", F, C] / n["vanilla", F, C]
+	d = lm["vanilla", F, C] - lm[R, F, C]; se = sqrt(a + b)
+	df = 0
+	if (a + b > 0 && n[R, F, C] > 1 && n["vanilla", F, C] > 1)
+		df = (a + b) ^ 2 / (a * a / (n[R, F, C] - 1) + b * b / (n["vanilla", F, C] - 1))
+	HI = exp(d + t975(df) * se)
+	return exp(d)
 }
 function header(F, extra,   c) {
 	printf "| run |"
@@ -89,19 +104,19 @@ END {
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
 		if (nc[F] < 2) continue
-		printf "Whole call, %s folios: unpatched path time / run time (below 1: slower; reference: the faster of vanilla%s), by folios per call; break-even = smallest batch from which on never more than %d%% slower\n\n", size_name(F), none == "" ? "" : " and " none, NOISE * 100
+		printf "Whole call, %s folios: vanilla time / run time (geometric means; below 1: slower) and the upper end of its 95%% interval, by folios per call; ! = slower by more than %d%% (the whole interval below %.2f); break-even = smallest batch from which on none is\n\n", size_name(F), NOISE * 100, 1 - NOISE
 		header(F, " break-even |")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]
-			if (R == "vanilla" || R == none) continue
+			if (R == "vanilla") continue
 			printf "| %s |", R
 			be = ""
 			for (c = 1; c <= nc[F]; c++) {
 				C = cols[F, c]
 				if (!((R, F, C) in total) || !(("vanilla", F, C) in total)) { printf " - |"; be = "-"; continue }
-				x = reference(F, C) / (total[R, F, C] > 0 ? total[R, F, C] : 1)
-				printf " %.2f |", x
-				if (x < 1 - NOISE) be = ""
+				x = ratio(R, F, C)
+				printf " %.2f (%.2f)%s |", x, HI, HI < 1 - NOISE ? "!" : ""
+				if (HI < 1 - NOISE) be = ""
 				else if (be == "") be = F * C
 			}
 			print " " (be == "" ? "never" : be == "-" ? "-" : size_name(be)) " |"
@@ -126,13 +141,15 @@ END {
 		}
 		print ""
 	}
-}' "$out/latency-summary.csv" >"$out/latency.md"
+	printf "Failed points: %d.\n", failed
+	exit (failed > 0 ? 1 : 0)
+}' "$out/latency-summary.csv" >"$out/latency.md" || status=1
 
 # Plot: 4K folios, first-folio latency against folios per call, per run.
 plots=""
 while IFS= read -r run; do
 	dat=$out/lat-$(echo "$run" | tr -c 'A-Za-z0-9+=.\n-' '_').dat
-	awk -F, -v r="$run" '$1 == r && $2 == 4096 && $8 == "ok" { print $3, $4 }' \
+	awk -F, -v r="$run" '$1 == r && $2 == 4096 && $11 == "ok" { print $3, $4 }' \
 		"$out/latency-summary.csv" >"$dat"
 	[ -s "$dat" ] && plots+="${plots:+, }'$dat' using 1:2 with linespoints title '$run'"
 done < <(cut -d, -f1 "$out/latency-summary.csv" | awk '!seen[$0]++')
@@ -152,3 +169,4 @@ GP
 fi
 rm -f "$out"/lat-*.dat
 cat "$out/latency.md"
+exit "${status:-0}"

@@ -1,115 +1,192 @@
 #!/usr/bin/env bash
-# Turn the benchmark CSV into a Markdown table, a summary CSV and a PNG plot.
-#   report.sh RAW.csv OUTDIR
-# RAW.csv columns: run,kind,param,rep,bytes,ns,cpu_ns,status  (kind: move|memcpy)
-# A (run, folio size) with any failed repetition gets no figure: "FAILED(<why>)".
+# Turn the benchmark's raw CSVs into Markdown tables, a summary CSV and a
+# PNG plot.
+#   report.sh DIR     (reads DIR/bench.csv, DIR/limit.csv, DIR/vmstat.csv)
+# Environment: RUNS, the run labels every folio size must have (e.g.
+# "vanilla patched+none ..."; the first is the reference), and REPS, the
+# repetitions each must have.
+# bench.csv:  run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status
+# limit.csv:  run,primitive,threads,rep,bytes,ns,status
+# vmstat.csv: run,folio,rep,counter=delta;...
+#
+# A cell (run, folio size) is FAILED(<why>) instead of a figure when any
+# repetition failed (its status says why), or it has not exactly REPS
+# repetitions.  The script exits 1 when any cell failed.
+#
+# Statistics: a run is compared with the reference by the ratio of the
+# geometric means of their GB/s, with a 95% confidence interval from
+# Welch's t-test on log(GB/s) (unequal variances, Welch-Satterthwaite
+# degrees of freedom).  "faster" or "slower" is said only where the whole
+# interval lies above or below 1.
 set -euo pipefail
 
-raw=${1:?raw csv}
-out=${2:?output dir}
-mkdir -p "$out"
+dir=${1:?results dir}
+raw=$dir/bench.csv
+: "${RUNS:?RUNS: the expected run labels}" "${REPS:?REPS: the expected repetitions}"
 
-# summary.csv: run,kind,param,n,mean_gbps,sd_gbps,cpu_ms_mean,status
-awk -F, 'NR > 1 {
-	key = $1 "," $2 "," $3
-	if (!(key in n)) { order[++keys] = key; n[key] = 0; bad[key] = "" }
-	if ($8 != "ok") { bad[key] = $8; next }
-	g = $5 / $6			# bytes per ns = GB/s
-	n[key]++; s[key] += g; ss[key] += g * g; cpu[key] += $7 / 1e6
+# summary.csv: one line per cell, with the statistics every table uses.
+# run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status
+awk -F, -v RUNS="$RUNS" -v REPS="$REPS" '
+NR == 1 { next }
+$2 == "move" {
+	k = $1 SUBSEP $3
+	if (!($3 in seen_size)) { seen_size[$3] = 1; sizes[++ns] = $3 }
+	reps[k]++
+	if ($12 != "ok") { if (!(k in bad)) bad[k] = $12; next }
+	g = $5 / $6; gib = $5 / 1073741824
+	n[k]++; s[k] += g; ss[k] += g * g; l[k] += log(g); ll[k] += log(g) * log(g)
+	cpu[k] += $7 / 1e6 / gib; gcpu[k] += $8 / 1e6 / gib
+	cb[k] += $10; cn[k] += $11
 }
 END {
-	print "run,kind,param,n,mean_gbps,sd_gbps,cpu_ms_mean,status"
-	for (i = 1; i <= keys; i++) {
-		k = order[i]
-		if (bad[k] != "" || n[k] == 0) { print k ",0,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
-		m = s[k] / n[k]; v = n[k] > 1 ? (ss[k] - n[k] * m * m) / (n[k] - 1) : 0
-		printf "%s,%d,%.3f,%.3f,%.1f,ok\n", k, n[k], m, sqrt(v > 0 ? v : 0), cpu[k] / n[k]
-	}
-}' "$raw" >"$out/summary.csv"
+	print "run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status"
+	nr = split(RUNS, runs, " ")
+	for (i = 1; i <= nr; i++)
+		for (j = 1; j <= ns; j++) {
+			k = runs[i] SUBSEP sizes[j]
+			pre = runs[i] "," sizes[j] ","
+			if (k in bad) { print pre "0,,,,,,,," bad[k]; continue }
+			if (reps[k] != REPS) { print pre "0,,,,,,,,n=" reps[k] + 0 "-of-" REPS; continue }
+			m = s[k] / n[k]; v = n[k] > 1 ? (ss[k] - n[k] * m * m) / (n[k] - 1) : 0
+			lm = l[k] / n[k]; lv = n[k] > 1 ? (ll[k] - n[k] * lm * lm) / (n[k] - 1) : 0
+			printf "%s%d,%.4f,%.4f,%.6f,%.8f,%.1f,%.1f,%s,ok\n", pre, n[k], m, sqrt(v > 0 ? v : 0),
+				lm, (lv > 0 ? lv : 0), cpu[k] / n[k], gcpu[k] / n[k],
+				(cn[k] > 0 ? sprintf("%.3f", cb[k] / cn[k]) : "")
+		}
+}' "$raw" >"$dir/summary.csv"
 
-# Markdown: one row per run, one column per folio size; ratio to the first
-# run (the reference kernel) and to the guest's single-thread memcpy.  Then
-# the cells slower than the reference beyond noise: more than NOISE (default
-# 10%) below it, with the mean ± sd ranges apart.  A run named "<x>+none"
-# (the patched kernel with no migrator active) takes the reference's code
-# path in the other kernel's boot, interleaved with the migrators: a
-# migrator counts as slower only if it is slower than both measurements of
-# that path.
-awk -F, -v NOISE="${NOISE:-0.10}" '
-function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
-NR == 1 { next }
-$2 == "memcpy" { if ($8 == "ok") memcpy[$3] = $5; next }
-{
-	if (!($1 in seen)) { seen[$1] = 1; runs[++nr] = $1 }
-	if ($1 ~ /\+none$/) none = $1
-	if (!($3 in sseen)) { sseen[$3] = 1; sizes[++ns] = $3 }
-	cell[$1, $3] = $8 == "ok" ? sprintf("%.2f ± %.2f", $5, $6) : "FAILED(" $8 ")"
-	mean[$1, $3] = $8 == "ok" ? $5 : 0
-	sd[$1, $3] = $6
-	cpu[$1, $3] = $7
+# The limit table's summary: run,primitive,threads,n,mean_gbps,sd_gbps,status
+awk -F, 'NR > 1 {
+	k = $1 "," $2 "," $3
+	if (!(k in n)) { order[++nk] = k; n[k] = 0 }
+	if ($7 != "ok") { bad[k] = $7; next }
+	g = $5 / $6; n[k]++; s[k] += g; ss[k] += g * g
 }
-function print_table(corner, tab,   i, j) {
+END {
+	for (i = 1; i <= nk; i++) {
+		k = order[i]
+		if ((k in bad) || !n[k]) { print k ",0,,," ((k in bad) ? bad[k] : "no-data"); continue }
+		m = s[k] / n[k]; v = n[k] > 1 ? (ss[k] - n[k] * m * m) / (n[k] - 1) : 0
+		printf "%s,%d,%.3f,%.3f,ok\n", k, n[k], m, sqrt(v > 0 ? v : 0)
+	}
+}' "$dir/limit.csv" >"$dir/limit-summary.csv"
+
+awk -F, -v RUNS="$RUNS" '
+function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
+# Two-sided 95% quantile of Student t with DF degrees of freedom (rounded
+# down: the interval is never narrower than it should be).
+function t975(df,   t) {
+	split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+	df = int(df)
+	return df < 1 ? 1e9 : df <= 30 ? t[df] : 1.96 + 2.5 / df
+}
+# The threads a migrator spec copies with (the built-in cpu copier: 1).
+function threads_of(r,   m) {
+	if (match(r, /(threads|channels)=[0-9]+/)) { m = substr(r, RSTART, RLENGTH); sub(/.*=/, "", m); return m }
+	return r ~ /\+cpu$/ ? 1 : 0
+}
+function header(corner,   j) {
 	printf "| %s |", corner
 	for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j])
 	printf "\n|---|"
 	for (j = 1; j <= ns; j++) printf "---|"
 	print ""
+}
+function table(caption, what,   i, j, r) {
+	print caption "\n"
+	header("run")
 	for (i = 1; i <= nr; i++) {
-		printf "| %s |", runs[i]
-		for (j = 1; j <= ns; j++) printf " %s |", tab[runs[i], sizes[j]]
+		r = runs[i]; printf "| %s |", r
+		for (j = 1; j <= ns; j++) printf " %s |", cell(what, r, sizes[j])
 		print ""
 	}
+	print ""
+}
+function cell(what, r, s,   k, ref, d, se, df, lo, hi, a, b, lim, th, boot) {
+	k = r SUBSEP s
+	if (st[k] != "ok") return "FAILED(" st[k] ")"
+	if (what == "gbps") return sprintf("%.2f ± %.2f", mean[k], sd[k])
+	if (what == "cpu") return sprintf("%.0f / %.0f", cpu[k], gcpu[k])
+	if (what == "copy") {
+		th = threads_of(r); boot = r; sub(/\+.*/, "", boot)
+		lim = limit[boot, "copy_mc", th]
+		if (copy[k] == "") return "-"
+		return lim > 0 ? sprintf("%.2f (%.0f%%)", copy[k], 100 * copy[k] / lim) : sprintf("%.2f", copy[k])
+	}
+	# what == "ratio": against the reference run
+	ref = runs[1] SUBSEP s
+	if (r == runs[1]) return "reference"
+	if (st[ref] != "ok") return "-"
+	d = lmean[k] - lmean[ref]
+	a = lvar[k] / n[k]; b = lvar[ref] / n[ref]; se = sqrt(a + b)
+	df = (a + b) > 0 && n[k] > 1 && n[ref] > 1 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n[ref] - 1)) : 0
+	lo = exp(d - t975(df) * se); hi = exp(d + t975(df) * se)
+	verdict[k] = lo > 1 ? "faster" : hi < 1 ? "slower" : ""
+	return sprintf("%.2fx [%.2f, %.2f]%s", exp(d), lo, hi, verdict[k] == "" ? "" : " " verdict[k])
+}
+FILENAME ~ /limit-summary/ {
+	if ($7 == "ok") { limit[$1, $2, $3] = $5; lsd[$1, $2, $3] = $6; lsn[$1, $2, $3] = $4 }
+	else limit_bad[$1, $2, $3] = $7
+	if (!(($1, $2) in lrow)) { lrow[$1, $2] = 1; lrows[++nl] = $1 SUBSEP $2 }
+	if (!($3 in lt)) { lt[$3] = 1; lthreads[++nlt] = $3 }
+	next
+}
+FNR == 1 { next }
+{
+	k = $1 SUBSEP $2
+	if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
+	st[k] = $11; n[k] = $3; mean[k] = $4; sd[k] = $5; lmean[k] = $6; lvar[k] = $7
+	cpu[k] = $8; gcpu[k] = $9; copy[k] = $10
+	if ($11 != "ok") failed++
 }
 END {
-	for (i = 1; i <= nr; i++) {
-		for (j = 1; j <= ns; j++) {
-			r = runs[i]; s = sizes[j]; ref = mean[runs[1], s]
-			gbps[r, s] = cell[r, s]
-			if (i > 1 && mean[r, s] > 0 && ref > 0)
-				gbps[r, s] = gbps[r, s] sprintf(" (%.2fx)", mean[r, s] / ref)
-			frac[r, s] = (mean[r, s] > 0 && (1 in memcpy)) ? sprintf("%.0f%%", 100 * mean[r, s] / memcpy[1]) : "-"
-			cpums[r, s] = cpu[r, s] != "" ? cpu[r, s] : "-"
-		}
-	}
-	printf "Throughput of move_pages() node 0 -> node 1, GB/s (mean ± sd; ratio to %s)\n\n", runs[1]
-	print_table("GB/s (mean ± sd)", gbps)
-	slower = ""
+	nr = split(RUNS, runs, " ")
+	n_ = n[runs[1] SUBSEP sizes[1]]
+	table(sprintf("Throughput of move_pages() node 0 -> node 1, GB/s (mean ± sd of %s repetitions)", n_ == "" ? "the" : n_), "gbps")
+	table("Ratio to " runs[1] " (geometric means of GB/s) with its 95% confidence interval (Welch t-test on log GB/s); \"faster\"/\"slower\" only where the interval excludes 1", "ratio")
+	faster = slower = ""
 	for (i = 2; i <= nr; i++)
 		for (j = 1; j <= ns; j++) {
-			r = runs[i]; s = sizes[j]; ref = runs[1]
-			if (r !~ /\+none$/ && (none, s) in mean && mean[none, s] > 0 && mean[none, s] < mean[ref, s])
-				ref = none
-			if (mean[r, s] > 0 && mean[r, s] < (1 - NOISE) * mean[ref, s] &&
-			    mean[r, s] + sd[r, s] < mean[ref, s] - sd[ref, s])
-				slower = slower sprintf("%s%s at %s (%.2fx)", slower == "" ? "" : "; ", r, size_name(s), mean[r, s] / mean[runs[1], s])
+			k = runs[i] SUBSEP sizes[j]
+			if (verdict[k] == "faster") faster = faster (faster == "" ? "" : ", ") runs[i] " at " size_name(sizes[j])
+			if (verdict[k] == "slower") slower = slower (slower == "" ? "" : ", ") runs[i] " at " size_name(sizes[j])
 		}
-	printf "\nSlower than %s beyond noise (more than %d%% slower, mean ± sd ranges apart%s): %s.\n",
-		runs[1], NOISE * 100, none == "" ? "" : ", for a migrator from " runs[1] " and from " none,
-		slower == "" ? "none" : slower
-	if (1 in memcpy) {
-		printf "\nReference: the guest\x27s memcpy node 0 -> node 1: %.2f GB/s with 1 thread", memcpy[1]
-		if (2 in memcpy) printf ", %.2f GB/s with 2 threads", memcpy[2]
-		print ".\n\nFraction of 1-thread memcpy bandwidth:\n"
-		print_table("run", frac)
+	printf "Faster than %s (95%% interval above 1): %s.\n\n", runs[1], faster == "" ? "none" : faster
+	printf "Slower than %s (95%% interval below 1): %s.\n\n", runs[1], slower == "" ? "none" : slower
+	if (nl) {
+		print "Copy primitives node 0 -> node 1 in the guest kernel (copylimit module, one call per 4K page, threads on node 0), GB/s mean ± sd, by thread count\n"
+		printf "| boot, primitive |"; for (t = 1; t <= nlt; t++) printf " %s |", lthreads[t] == 1 ? "1 thread" : lthreads[t] " threads"
+		printf "\n|---|"; for (t = 1; t <= nlt; t++) printf "---|"
+		print ""
+		for (i = 1; i <= nl; i++) {
+			split(lrows[i], p, SUBSEP); printf "| %s, %s |", p[1], p[2]
+			for (t = 1; t <= nlt; t++) {
+				lk = p[1] SUBSEP p[2] SUBSEP lthreads[t]
+				printf " %s |", (lk in limit) ? sprintf("%.2f ± %.2f", limit[lk], lsd[lk]) : "FAILED(" limit_bad[lk] ")"
+			}
+			print ""
+		}
+		print ""
 	}
-	print "\nCaller CPU time per move (ms, mean):\n"
-	print_table("run", cpums)
-}' "$out/summary.csv" >"$out/bench.md"
+	table("Copy phase: GB/s of each migrator while it copied (its statistics, batch bytes / copy_ns, over the moves), and as a fraction of copy_mc (the primitive every migrator copies with) at the same thread count in the same boot", "copy")
+	table("CPU time per GiB moved, ms (mean): the migrating task (getrusage) / the whole guest (the non-idle time of every CPU, /proc/stat: the task, copy threads, kworkers, interrupts)", "cpu")
+	printf "Failed cells: %d.\n", failed
+	exit (failed > 0 ? 1 : 0)
+}' "$dir/limit-summary.csv" "$dir/summary.csv" >"$dir/bench.md" || status=1
 
-# Plot: GB/s per folio size, one line per run, error bars = stdev.
-awk -F, 'NR > 1 && $2 == "move" && $8 == "ok" { print > (dir "/plot-" $1 ".dat") }' \
-	dir="$out" "$out/summary.csv"
+# Plot: GB/s per folio size, one line per run, error bars = sd.
+awk -F, 'NR > 1 && $11 == "ok" { print $2, $4, $5 > (dir "/plot-" $1 ".dat") }' \
+	dir="$dir" "$dir/summary.csv"
 plots=""
-for f in "$out"/plot-*.dat; do
+for run in $RUNS; do
+	f=$dir/plot-$run.dat
 	[ -e "$f" ] || continue
-	run=$(basename "$f" .dat); run=${run#plot-}
-	tr ',' ' ' <"$f" >"$f.tmp" && mv "$f.tmp" "$f"
-	plots+="${plots:+, }'$f' using (log(\$3)/log(2)):5:6 with yerrorlines title '$run'"
+	plots+="${plots:+, }'$f' using (log(\$1)/log(2)):2:3 with yerrorlines title '$run'"
 done
 if [ -n "$plots" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP
 set terminal pngcairo size 1150,560 noenhanced
-set output '$out/bench.png'
+set output '$dir/bench.png'
 set title 'move_pages() throughput between two NUMA nodes (QEMU guest)'
 set xlabel 'folio size'
 set ylabel 'GB/s'
@@ -119,5 +196,6 @@ set key outside right top
 plot $plots
 GP
 fi
-rm -f "$out"/plot-*.dat
-cat "$out/bench.md"
+rm -f "$dir"/plot-*.dat
+cat "$dir/bench.md"
+exit "${status:-0}"

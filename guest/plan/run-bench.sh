@@ -1,7 +1,7 @@
 #!/bin/sh
-# Benchmark plan: the memcpy reference, then move_pages() throughput per
-# folio size and first-folio latency per batch size, for each migrator
-# asked for.  Parameters come from the kernel command line:
+# Benchmark plan: the copy-primitive limit table, then move_pages()
+# throughput per folio size and first-folio latency per batch size, for
+# each migrator asked for.  Parameters come from the kernel command line:
 #   migoff.total=256M migoff.reps=5 migoff.sizes=4K,16K,... migoff.latreps=11
 #   migoff.migrators=none,cpu,mtcopy:threads=2,dcbm:channels=1
 #       patched kernels: every migrator, a module's parameters after the
@@ -10,7 +10,16 @@
 # The migrators take turns: every repetition of every folio size runs each
 # migrator once, so the emulator's drift over minutes (seen as 40% between
 # passes of one code path) falls on all of them alike.
-# Output rows: MIGBENCH,<spec>,<migbench row>  MIGLAT,<spec>,<firstfolio row>
+# Output rows (the host's report reads them):
+#   MIGLIMIT,<primitive>,<threads>,<rep>,<bytes>,<ns>,<status>
+#   MIGBENCH,<spec>,move,<folio>,<rep>,<bytes>,<ns>,<caller cpu ns>,
+#            <guest cpu ns>,<batches>,<batch bytes>,<copy ns>,<status>
+#   MIGVMSTAT,<spec>,<folio>,<rep>,<counter>=<delta>;...
+#   MIGLAT,<spec>,<firstfolio row>
+# A move row's batches, batch bytes and copy ns are what the active
+# migrator's statistics counted during it; its status is not "ok" when the
+# migrator could not be made active, fell back to the CPU for any folio,
+# reported an error, or (any migrator but none) was handed no batch.
 # A latency spec ending in "/min=0" ran with the migrator's min_batch_bytes
 # at 0 (every batch offloaded): the data its default is chosen from.
 . /plan/lib.sh
@@ -50,6 +59,67 @@ tag() { # KIND SPEC
 	sed "s|^$1,|$1,$2,|"
 }
 
+# Bytes of a size with a K, M or G suffix.
+bytes_of() { # SIZE
+	case $1 in
+	*K) echo $((${1%K} * 1024)) ;;
+	*M) echo $((${1%M} * 1048576)) ;;
+	*G) echo $((${1%G} * 1073741824)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# The copy primitives' bandwidth node 0 -> node 1 per thread count, from
+# the workbench's copylimit module: the limit a copy phase is held against.
+limit_table() {
+	local dbg=/sys/kernel/debug/copylimit rep=0 prim t p n b ns st
+	modprobe copylimit || { echo "MIGLIMIT,copylimit,0,0,0,0,no-module"; return; }
+	while [ $rep -lt "${reps:-5}" ]; do
+		for prim in memcpy copy_mc copy_page; do
+			for t in 1 2; do
+				if echo "$prim $t $(bytes_of "${total:-256M}")" >$dbg; then
+					IFS=, read -r p n b ns st <$dbg
+					echo "MIGLIMIT,$p,$n,$rep,$b,$ns,$st"
+				else
+					echo "MIGLIMIT,$prim,$t,$rep,0,0,failed"
+				fi
+			done
+		done
+		rep=$((rep + 1))
+	done
+	rmmod copylimit
+}
+
+MIGRATOR_STATS="batches bytes fallback_folios errors copy_ns"
+
+# The active migrator's statistics (zeros for none and the default kernel).
+stats_of() { # MIGRATOR
+	local f
+	for f in $MIGRATOR_STATS; do
+		cat $OFFLOAD/"$1"/$f 2>/dev/null || echo 0
+	done | tr '\n' ' '
+}
+
+# One repetition of one folio size under SPEC (already active): migbench's
+# rows tagged with SPEC, the move row extended with what the migrator's
+# statistics counted meanwhile and failed as the header says.
+measure_move() { # SPEC SIZE REP
+	local m=${1%%:*} before after
+	before=$(stats_of "$m")
+	migbench -t "${total:-256M}" -r 1 -f "$3" -s "$2" >/tmp/migbench.out
+	after=$(stats_of "$m")
+	awk -F, -v OFS=, -v spec="$1" -v m="$m" -v before="$before" -v after="$after" '
+	BEGIN { split(before, b, " "); split(after, a, " "); for (i = 1; i <= 5; i++) d[i] = a[i] - b[i] }
+	$1 == "MIGBENCH" {
+		st = $NF
+		if (st == "ok" && d[3] > 0) st = "fallback"
+		else if (st == "ok" && d[4] > 0) st = "migrator-error"
+		else if (st == "ok" && m != "none" && m != "default" && d[1] == 0) st = "not-offloaded"
+		$NF = d[1] OFS d[2] OFS d[5] OFS st
+	}
+	{ $1 = $1 OFS spec; print }' /tmp/migbench.out
+}
+
 # First-folio latency and whole-call time of one spec, one repetition each,
 # for 1 to 1024 4K folios (up to twice the batch cap), 1 to 32 64K folios
 # (batches of 64K to 2M), and one 2M folio.
@@ -76,13 +146,16 @@ latency_specs() {
 setup_mm
 dmesg -n 1
 begin_section bench
-migbench -m -t "${total:-256M}" -r "${reps:-5}" -s "" | tag MIGBENCH default
+limit_table
 rep=0
 while [ $rep -lt "${reps:-5}" ]; do
 	for s in ${sizes:-4K 16K 64K 256K 1M 2M}; do
 		for spec in $migrators; do
-			use_migrator "$spec" || { echo "# cannot activate migrator $spec"; continue; }
-			migbench -t "${total:-256M}" -r 1 -f $rep -s "$s" | tag MIGBENCH "$spec"
+			if use_migrator "$spec"; then
+				measure_move "$spec" "$s" $rep
+			else
+				echo "MIGBENCH,$spec,move,$(bytes_of "$s"),$rep,0,0,0,0,0,0,0,cannot-activate"
+			fi
 		done
 	done
 	rep=$((rep + 1))
@@ -116,3 +189,9 @@ for spec in $migrators; do
 done | sort -u
 [ -d $OFFLOAD ] && echo none >$OFFLOAD/active
 end_section bench
+# The kernel's messages, for the host's scan for reports (dmesg -n 1 kept
+# them off the console).
+dmesg -n 7
+begin_section dmesg
+dmesg
+end_section dmesg

@@ -11,6 +11,7 @@
  * it also reads the series' migrate_offload:migrate_offload_batch events:
  * how many batches went to the migrator and how long their copies took,
  * which shows whether the minimum batch kept a call on the CPU path.
+ * Only the events of its own pid count.
  *
  * Output rows:
  *   MIGLAT,<folio bytes>,<N>,<rep>,<first ns>,<total ns>,<offloaded batches>,
@@ -70,7 +71,22 @@ static uint64_t event_ns(const char *line, const char *at)
 	return sec * 1000000000ULL + usec * 1000ULL;
 }
 
-/* The first start, first and last remap, and the offloaded batches. */
+/* The pid of the task that wrote trace line @line ("comm-pid [cpu] ..."). */
+static long line_pid(const char *line)
+{
+	const char *cpu = strstr(line, " [");
+	const char *dash = cpu;
+
+	while (dash && dash > line && dash[-1] != '-')
+		dash--;
+	return dash && dash > line ? strtol(dash, NULL, 10) : -1;
+}
+
+/*
+ * The first start, first and last remap, and the offloaded batches, of
+ * this process only: every event read is raised in the migrating task,
+ * and kcompactd or another task migrating at the same time must not count.
+ */
 static int read_trace(struct trace_times *t)
 {
 	FILE *f = fopen(TRACING "trace", "r");
@@ -87,7 +103,7 @@ static int read_trace(struct trace_times *t)
 		unsigned long long ns;
 		char *field;
 
-		if (line[0] == '#')
+		if (line[0] == '#' || line_pid(line) != getpid())
 			continue;
 		if (!remap)
 			remap = remap_pmd;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * migbench - move_pages() throughput between two NUMA nodes per folio size,
- * the method of the series' cover letter, plus the guest's own memcpy
- * bandwidth node 0 -> node 1 as the reference limit.
+ * the method of the series' cover letter.
  *
  * Every repetition compacts memory first (so that every repetition finds
  * free large folios on the destination node, whatever ran before), faults a
@@ -15,19 +14,22 @@
  * A repetition that fails a check is reported as failed, never as a
  * figure.
  *
- * Output, one CSV row per repetition on stdout:
- *   MIGBENCH,move,<folio bytes>,<rep>,<bytes moved>,<ns>,<caller cpu ns>,<ok|error>
- *   MIGBENCH,memcpy,<threads>,<rep>,<bytes copied>,<ns>,0,ok
+ * Besides the wall time it reports the caller's CPU time (getrusage) and
+ * the whole guest's (every CPU's non-idle time in /proc/stat: the caller,
+ * the copy threads and kworkers of a migrator, interrupts), both over the
+ * move alone, and the /proc/vmstat counters that changed during the move:
+ * the work the kernel did, which does not depend on the emulator's speed.
  *
- * Usage: migbench [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZE[,SIZE...]] [-m]
+ * Output on stdout, per repetition:
+ *   MIGBENCH,move,<folio bytes>,<rep>,<bytes moved>,<ns>,<caller cpu ns>,<guest cpu ns>,<ok|error>
+ *   MIGVMSTAT,<folio bytes>,<rep>,<counter>=<delta>[;<counter>=<delta>...]
+ *
+ * Usage: migbench [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZE[,SIZE...]]
  *   -f: number the repetitions from FIRST (for callers that interleave runs)
- *   -m: also measure the memcpy reference
  */
 #define _GNU_SOURCE
 #include "migtest.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,62 @@ static uint64_t cpu_ns(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
 }
 
+/* Non-idle time of every CPU of the guest, from the "cpu" line of /proc/stat. */
+static uint64_t guest_cpu_ns(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = 0;
+
+	if (f) {
+		n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		fclose(f);
+	}
+	if (n != 8)
+		return 0;
+	/* user nice system [idle] [iowait] irq softirq steal */
+	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
+#define MAX_VMSTAT 256
+
+struct vmstat {
+	int n;
+	char name[MAX_VMSTAT][48];
+	unsigned long long val[MAX_VMSTAT];
+};
+
+static void read_vmstat(struct vmstat *vm)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	vm->n = 0;
+	while (f && vm->n < MAX_VMSTAT &&
+	       fscanf(f, "%47s %llu", vm->name[vm->n], &vm->val[vm->n]) == 2)
+		vm->n++;
+	if (f)
+		fclose(f);
+}
+
+/* The event counters that moved between @a and @b, on one line. */
+static void report_vmstat(const struct vmstat *a, const struct vmstat *b,
+			  size_t folio, int rep)
+{
+	const char *sep = "";
+	int i;
+
+	printf("MIGVMSTAT,%zu,%d,", folio, rep);
+	for (i = 0; i < a->n && i < b->n; i++) {
+		if (b->val[i] == a->val[i] || strcmp(a->name[i], b->name[i]) ||
+		    !strncmp(a->name[i], "nr_", 3))
+			continue;
+		printf("%s%s=%lld", sep, a->name[i], (long long)(b->val[i] - a->val[i]));
+		sep = ";";
+	}
+	printf("\n");
+}
+
 static void compact_memory(void)
 {
 	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
@@ -58,30 +116,32 @@ static void compact_memory(void)
 	}
 }
 
-static void report(const char *kind, size_t param, int rep, size_t bytes,
-		   uint64_t ns, uint64_t cpu, const char *status)
+static void report(size_t folio, int rep, size_t bytes, uint64_t ns,
+		   uint64_t cpu, uint64_t guest_cpu, const char *status)
 {
-	printf("MIGBENCH,%s,%zu,%d,%zu,%llu,%llu,%s\n", kind, param, rep, bytes,
-	       (unsigned long long)ns, (unsigned long long)cpu, status);
+	printf("MIGBENCH,move,%zu,%d,%zu,%llu,%llu,%llu,%s\n", folio, rep, bytes,
+	       (unsigned long long)ns, (unsigned long long)cpu,
+	       (unsigned long long)guest_cpu, status);
 }
 
 /* One repetition: fresh folios on node 0, timed move to node 1, full checks. */
 static void bench_move(size_t folio, size_t total, int rep)
 {
-	uint64_t t0, t1, c0, c1;
+	static struct vmstat vm0, vm1;
+	uint64_t t0, t1, c0, c1, g0, g1;
 	const char *status = "ok";
 	long left;
 	int err;
 	char *buf;
 
 	if (set_folio_size(folio)) {
-		report("move", folio, rep, 0, 0, 0, "folio-size-unsupported");
+		report(folio, rep, 0, 0, 0, 0, "folio-size-unsupported");
 		return;
 	}
 	compact_memory();
 	buf = map_on_node(total, folio, 0);
 	if (!buf) {
-		report("move", folio, rep, 0, 0, 0, "mmap-failed");
+		report(folio, rep, 0, 0, 0, 0, "mmap-failed");
 		return;
 	}
 	fill_pattern(buf, total, SEED + rep, 0);
@@ -89,11 +149,16 @@ static void bench_move(size_t folio, size_t total, int rep)
 		status = "wrong-folio-size";
 		goto out;
 	}
+	read_vmstat(&vm0);
+	g0 = guest_cpu_ns();
 	c0 = cpu_ns();
 	t0 = now_ns();
 	left = move_range(buf, total, folio, 1, RETRIES, &err);
 	t1 = now_ns();
 	c1 = cpu_ns();
+	g1 = guest_cpu_ns();
+	read_vmstat(&vm1);
+	report_vmstat(&vm0, &vm1, folio, rep);
 	if (left || pages_off_node(buf, total, 1))
 		status = "placement-failed";
 	else if (count_folios(buf, total, folio) != (long)(total / folio))
@@ -101,81 +166,28 @@ static void bench_move(size_t folio, size_t total, int rep)
 	else if (verify_pattern(buf, total, SEED + rep, 0) >= 0)
 		status = "data-corrupted";
 	else
-		report("move", folio, rep, total, t1 - t0, c1 - c0, status);
+		report(folio, rep, total, t1 - t0, c1 - c0, g1 - g0, status);
 out:
 	if (strcmp(status, "ok"))
-		report("move", folio, rep, 0, 0, 0, status);
+		report(folio, rep, 0, 0, 0, 0, status);
 	unmap_aligned(buf, total);
-}
-
-struct copy_job {
-	char *dst;
-	const char *src;
-	size_t len;
-	int cpu;
-};
-
-static void *copy_fn(void *arg)
-{
-	struct copy_job *j = arg;
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(j->cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	memcpy(j->dst, j->src, j->len);
-	return NULL;
-}
-
-/* memcpy node 0 -> node 1 with @threads threads on node 0's CPUs (0, 1). */
-static void bench_memcpy(size_t total, int threads, int rep)
-{
-	char *src = map_on_node(total, PAGE_SZ, 0);
-	char *dst = map_on_node(total, PAGE_SZ, 1);
-	struct copy_job jobs[2];
-	pthread_t tid[2];
-	size_t part = total / threads;
-	uint64_t t0, t1;
-	int i;
-
-	if (!src || !dst) {
-		report("memcpy", threads, rep, 0, 0, 0, "mmap-failed");
-		return;
-	}
-	fill_pattern(src, total, SEED, 0);
-	memset(dst, 0, total);
-	t0 = now_ns();
-	for (i = 0; i < threads; i++) {
-		jobs[i] = (struct copy_job){ dst + i * part, src + i * part, part, i };
-		pthread_create(&tid[i], NULL, copy_fn, &jobs[i]);
-	}
-	for (i = 0; i < threads; i++)
-		pthread_join(tid[i], NULL);
-	t1 = now_ns();
-	if (verify_pattern(dst, total, SEED, 0) >= 0)
-		report("memcpy", threads, rep, 0, 0, 0, "data-corrupted");
-	else
-		report("memcpy", threads, rep, total, t1 - t0, 0, "ok");
-	unmap_aligned(src, total);
-	unmap_aligned(dst, total);
 }
 
 int main(int argc, char **argv)
 {
 	const char *sizes = "4K,16K,64K,256K,1M,2M";
 	size_t total = 256UL << 20;
-	int reps = 3, first = 0, with_memcpy = 0, opt, rep, threads;
+	int reps = 3, first = 0, opt, rep;
 	char *list, *tok, *save;
 
-	while ((opt = getopt(argc, argv, "t:r:f:s:m")) != -1) {
+	while ((opt = getopt(argc, argv, "t:r:f:s:")) != -1) {
 		switch (opt) {
 		case 't': total = parse_size(optarg); break;
 		case 'r': reps = atoi(optarg); break;
 		case 'f': first = atoi(optarg); break;
 		case 's': sizes = optarg; break;
-		case 'm': with_memcpy = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZES] [-m]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t TOTAL] [-r REPS] [-f FIRST] [-s SIZES]\n", argv[0]);
 			return 1;
 		}
 	}
@@ -184,10 +196,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	for (threads = 1; with_memcpy && threads <= 2; threads++)
-		for (rep = first; rep < first + reps; rep++)
-			bench_memcpy(total, threads, rep);
 
 	list = strdup(sizes);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
