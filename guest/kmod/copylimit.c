@@ -32,7 +32,7 @@
 
 #define CHUNK_ORDER	9			/* 2M chunks */
 #define CHUNK_PAGES	(1UL << CHUNK_ORDER)
-#define MAX_THREADS	16
+#define MAX_THREADS	4		/* the test VM has two CPUs per node */
 #define MAX_BYTES	(1UL << 30)
 
 enum primitive { PRIM_MEMCPY, PRIM_COPY_MC, PRIM_COPY_PAGE, NR_PRIMITIVES };

@@ -75,9 +75,26 @@ switch_plan() {
 	ktap_print_totals
 }
 
+# A developer's part, never run by run-tests.sh: the data tests alone,
+# under the configurations of migoff.configs (comma-separated, default all),
+# e.g. scripts/vm.sh patched test LOG migoff.part=workloads migoff.configs=none,cpu
+workloads_only_plan() {
+	local configs
+	configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+	[ -z "$configs" ] || MIGRATOR_CONFIGS=$configs
+	ktap_print_header
+	ktap_set_plan $((1 + WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+	setup_mm
+	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	modprobe swdma channels=2 && modprobe mtcopy && modprobe dcbm channels=2
+	workloads_plan
+	ktap_print_totals
+}
+
 plan() {
 	case $(sed -n 's/.*migoff\.part=\([a-z]*\).*/\1/p' /proc/cmdline) in
 	switch) switch_plan ;;
+	workloads) workloads_only_plan ;;
 	*) main_plan ;;
 	esac
 }
