@@ -34,6 +34,7 @@ expected_runs() { # expected_runs LABEL ARGS
 	local specs
 	specs=$(sed -n 's/.*migoff\.migrators=\([^ ]*\).*/\1/p' <<<"$2" | tr ',' ' ')
 	[ -n "$specs" ] || { echo "$1"; return; }
+	# shellcheck disable=SC2086 # one line per migrator spec
 	printf "$1+%s\n" $specs
 }
 
