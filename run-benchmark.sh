@@ -6,13 +6,13 @@
 # results/status: "ok", or what failed.  Exits 1 when a boot failed, a
 # kernel report appeared or any cell of the tables failed (make
 # cover-letter refuses such results).  Size and repetitions: MIGOFF_TOTAL
-# (256M), MIGOFF_REPS (5), MIGOFF_LATREPS (11).
+# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 . scripts/results.sh
 TOTAL=${MIGOFF_TOTAL:-256M}
-REPS=${MIGOFF_REPS:-5}
+REPS=${MIGOFF_REPS:-8}
 
 # label:flavour:extra kernel arguments.  A patched kernel measures every
 # migrator of migoff.migrators in one boot, taking turns; its rows are

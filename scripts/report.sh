@@ -174,6 +174,55 @@ END {
 	exit (failed > 0 ? 1 : 0)
 }' "$dir/limit-summary.csv" "$dir/summary.csv" >"$dir/bench.md" || status=1
 
+# The emulator's slow mode: in some repetitions the same work takes
+# several times as long, on every kernel alike (see README, "Results").
+# Counted per run: repetitions below a third of the fastest repetition of
+# the same run and folio size.
+awk -F, -v RUNS="$RUNS" 'NR > 1 && $2 == "move" && $12 == "ok" {
+	k = $1 SUBSEP $3; g = $5 / $6; v[k, ++n[k]] = g; if (g > max[k]) max[k] = g
+}
+END {
+	for (k in n) { split(k, p, SUBSEP); for (i = 1; i <= n[k]; i++) { all[p[1]]++; if (v[k, i] < max[k] / 3) slow[p[1]]++ } }
+	nr = split(RUNS, runs, " ")
+	printf "Repetitions in the slow mode (below a third of the fastest of the same run and folio size):"
+	for (i = 1; i <= nr; i++) printf "%s %s %d of %d", (i > 1 ? ";" : ""), runs[i], slow[runs[i]], all[runs[i]]
+	print ".\n"
+}' "$raw" >>"$dir/bench.md"
+
+# The kernel's work per move, from the /proc/vmstat counters that moved
+# during it (means over the repetitions): the same work takes the same
+# counts whatever the emulator's speed, so two runs whose counts agree did
+# the same work, and a difference in their times is not the kernel's.
+awk -F, -v RUNS="$RUNS" '
+function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
+NR == 1 { next }
+{
+	k = $1 SUBSEP $2; n[k]++
+	if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
+	m = split($4, kv, ";")
+	for (i = 1; i <= m; i++) { split(kv[i], p, "="); sum[k, p[1]] += p[2] }
+}
+END {
+	split("pgmigrate_success thp_migration_success thp_migration_split compact_stall pgmigrate_fail migrate_offload_folios", c, " ")
+	print "Kernel work per move (/proc/vmstat, mean over the repetitions): base pages migrated / THPs migrated / THPs split on the way / direct compaction stalls / pages that failed to migrate / folios handed to a migrator\n"
+	printf "| run |"; for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j])
+	printf "\n|---|"; for (j = 1; j <= ns; j++) printf "---|"
+	print ""
+	nr = split(RUNS, runs, " ")
+	for (i = 1; i <= nr; i++) {
+		printf "| %s |", runs[i]
+		for (j = 1; j <= ns; j++) {
+			k = runs[i] SUBSEP sizes[j]
+			if (!n[k]) { printf " - |"; continue }
+			printf " "
+			for (x = 1; x <= 6; x++) printf "%s%g", (x > 1 ? " / " : ""), sum[k, c[x]] / n[k]
+			printf " |"
+		}
+		print ""
+	}
+	print ""
+}' "$dir/vmstat.csv" >>"$dir/bench.md"
+
 # Plot: GB/s per folio size, one line per run, error bars = sd.
 awk -F, 'NR > 1 && $11 == "ok" { print $2, $4, $5 > (dir "/plot-" $1 ".dat") }' \
 	dir="$dir" "$dir/summary.csv"
