@@ -31,6 +31,13 @@ setup_mm() {
 	echo 0 >/proc/sys/vm/compaction_proactiveness
 }
 
+# Swap on a 256M zram device, for the swap-cache tests.
+setup_swap() {
+	modprobe zram && echo 256M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 &&
+		grep -q '^/dev/zram0 ' /proc/swaps
+}
+
 # One KTAP result from a shell function's kselftest status (0 pass, 4 skip).
 report_quoted_status() { # FUNCTION NAME
 	"$1"

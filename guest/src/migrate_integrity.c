@@ -5,12 +5,16 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l]
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
  *   -S: shmem folios (a shared anonymous mapping) instead of anonymous ones
  *   -l: mlock the buffer before migrating it
+ *   -P: page the buffer out to swap first (swap must be on) and read it
+ *       back while a forked child shares the swap entries, so the pages
+ *       come back through the swap cache and stay in it: the first round
+ *       migrates swap-cache folios (later rounds' writes take them out)
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KSFT_PASS	0
@@ -164,9 +169,48 @@ static size_t out_step(char *buf, size_t len, size_t folio)
 	return PAGE_SZ;
 }
 
+/*
+ * Page @buf out and read it back through the swap cache.  A read fault on
+ * a swap entry of a synchronous device (zram) skips the swap cache unless
+ * the entry is shared, so a child forked after the page-out holds a second
+ * reference to every entry until @child_pipe closes.  The pages read back
+ * must hold the pattern, and some must be in the swap cache.
+ */
+static int swap_in_through_cache(char *buf, size_t len, uint64_t seed, int *child_pipe,
+				 pid_t *child)
+{
+	long cached;
+	char c;
+
+	if (madvise(buf, len, MADV_PAGEOUT)) {
+		perror("# madvise(MADV_PAGEOUT)");
+		return -1;
+	}
+	if (pipe(child_pipe))
+		return -1;
+	*child = fork();
+	if (*child < 0)
+		return -1;
+	if (!*child) {
+		close(child_pipe[1]);
+		_exit(read(child_pipe[0], &c, 1) < 0);
+	}
+	close(child_pipe[0]);
+	if (check_pattern(buf, len, seed, NULL))
+		return -1;
+	cached = count_kpageflag(buf, len, KPF_SWAPCACHE);
+	printf("# %ld of %zu pages in the swap cache after reading them back\n",
+	       cached, len / PAGE_SZ);
+	if (cached <= 0) {
+		printf("# no page came back through the swap cache (is swap on?)\n");
+		return -1;
+	}
+	return 0;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -174,7 +218,9 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
-	int rounds = 2, with_writer = 0, shared = 0, locked = 0, opt, r, ret = KSFT_FAIL;
+	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, opt, r;
+	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
+	pid_t child = -1;
 	uint64_t run_seed = now_ns() ^ ((uint64_t)getpid() << 40), seed;
 	struct writer w = { 0 }, *wp;
 	unsigned long i;
@@ -183,7 +229,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSl")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlP")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -192,10 +238,12 @@ int main(int argc, char **argv)
 		case 'm': use_mbind = 1; break;
 		case 'S': shared = 1; break;
 		case 'l': locked = 1; break;
+		case 'P': swapped = 1; break;
 		default: usage(argv[0]);
 		}
 	}
-	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1)
+	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1 ||
+	    (swapped && (with_writer || shared || locked)))
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -227,6 +275,8 @@ int main(int argc, char **argv)
 		printf("# buffer not faulted on node 0\n");
 		goto out;
 	}
+	if (swapped && swap_in_through_cache(buf, total, seed, child_pipe, &child))
+		goto out;
 
 	if (with_writer) {
 		w.buf = (uint64_t *)buf;
@@ -266,6 +316,10 @@ int main(int argc, char **argv)
 	if (r == rounds && !check_content(buf, total, seed, wp))
 		ret = KSFT_PASS;
 out:
+	if (child > 0) {
+		close(child_pipe[1]);
+		waitpid(child, NULL, 0);
+	}
 	unmap_aligned(buf, total);
 	free(w.last);
 	return ret;

@@ -287,6 +287,30 @@ out:
 	return good;
 }
 
+long count_kpageflag(void *buf, size_t len, int flag)
+{
+	unsigned long base = (uintptr_t)buf / PAGE_SZ, i;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	long n = -1;
+
+	if (pm < 0 || kf < 0)
+		goto out;
+	for (i = 0, n = 0; i < len / PAGE_SZ; i++) {
+		uint64_t ent, flags;
+
+		if (!read_u64(pm, base + i, &ent) && (ent & PAGE_PRESENT) &&
+		    !read_u64(kf, ent & PFN_MASK, &flags))
+			n += !!(flags & (1ULL << flag));
+	}
+out:
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return n;
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -83,6 +83,10 @@ long count_folios(void *buf, size_t len, size_t folio_size);
  */
 int page_frames(void *buf, size_t len, uint64_t *pfns);
 
+/* The present pages of [buf, buf+len) whose /proc/kpageflags has bit @flag. */
+#define KPF_SWAPCACHE	14
+long count_kpageflag(void *buf, size_t len, int flag);
+
 uint64_t now_ns(void);
 
 #endif
