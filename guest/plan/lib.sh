@@ -38,6 +38,13 @@ setup_swap() {
 		grep -q '^/dev/zram0 ' /proc/swaps
 }
 
+# ksmd merging every 20 ms (it sleeps while no process asks for merging).
+setup_ksm() {
+	set_knob /sys/kernel/mm/ksm/pages_to_scan 1000 &&
+		set_knob /sys/kernel/mm/ksm/sleep_millisecs 20 &&
+		set_knob /sys/kernel/mm/ksm/run 1
+}
+
 # One KTAP result from a shell function's kselftest status (0 pass, 4 skip).
 report_quoted_status() { # FUNCTION NAME
 	"$1"

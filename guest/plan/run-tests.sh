@@ -45,7 +45,7 @@ test_numa_topology() {
 main_plan() {
 	local s
 	ktap_print_header
-	ktap_set_plan $((2 + $(echo $KUNIT_SUITES | wc -w) + 2 + OFFLOAD_TESTS +
+	ktap_set_plan $((2 + $(echo $KUNIT_SUITES | wc -w) + 3 + OFFLOAD_TESTS +
 		DRIVER_TESTS + WORKLOADS_TESTS + DRIVER_FINAL_TESTS))
 	setup_mm
 
@@ -55,6 +55,7 @@ main_plan() {
 	done
 	ktap_test_result "numa: two nodes with memory" test_numa_topology
 	ktap_test_result "swap: on, on zram" setup_swap
+	ktap_test_result "ksm: ksmd running" setup_ksm
 	ktap_test_result "trace: batch and migrate_pages events on, recording only the processes of each test" enable_batch_trace
 	offload_plan
 	drivers_plan
@@ -84,10 +85,11 @@ workloads_only_plan() {
 	configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
 	[ -z "$configs" ] || MIGRATOR_CONFIGS=$configs
 	ktap_print_header
-	ktap_set_plan $((2 + WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+	ktap_set_plan $((3 + WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
 	ktap_test_result "swap: on, on zram" setup_swap
+	ktap_test_result "ksm: ksmd running" setup_ksm
 	modprobe swdma channels=2 && modprobe mtcopy && modprobe dcbm channels=2
 	workloads_plan
 	ktap_print_totals

@@ -27,7 +27,7 @@ under_config() { # COMMAND...
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 1 + 4))
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 2 + 4))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -52,6 +52,8 @@ workloads() { # CONFIG
 		under_config migrate_integrity -l -s 64K -w
 	ktap_test_result "$c: integrity, 4K pages in the swap cache" \
 		under_config migrate_integrity -P -s 4K -t 4M
+	ktap_test_result "$c: integrity, KSM-merged 4K pages" \
+		under_config migrate_integrity -K -s 4K -t 4M
 	for s in fork:2M mprotect:2M dontneed:64K munmap:4K; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1

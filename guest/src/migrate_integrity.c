@@ -5,7 +5,7 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P]
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
@@ -15,6 +15,9 @@
  *       back while a forked child shares the swap entries, so the pages
  *       come back through the swap cache and stay in it: the first round
  *       migrates swap-cache folios (later rounds' writes take them out)
+ *   -K: fill the buffer so that every page has a twin, let KSM merge them
+ *       (ksmd must run) and move with MPOL_MF_MOVE_ALL: the first round
+ *       migrates KSM pages (later rounds' writes unmerge them)
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -208,9 +211,69 @@ static int swap_in_through_cache(char *buf, size_t len, uint64_t seed, int *chil
 	return 0;
 }
 
+#define KSM_PERIOD	2		/* page i holds what page i % KSM_PERIOD holds */
+#define KSM_WAIT_S	30
+
+/* This run's KSM content: pairs of identical pages, every pair alike. */
+static void fill_twins(char *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	fill_pattern(buf, KSM_PERIOD * PAGE_SZ, seed, 0);
+	for (i = KSM_PERIOD * PAGE_SZ; i < len; i += PAGE_SZ)
+		memcpy(buf + i, buf + i % (KSM_PERIOD * PAGE_SZ), PAGE_SZ);
+}
+
+static int check_twins(const char *buf, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	if (check_pattern(buf, KSM_PERIOD * PAGE_SZ, seed, NULL))
+		return -1;
+	for (i = KSM_PERIOD * PAGE_SZ; i < len; i += PAGE_SZ) {
+		if (memcmp(buf + i, buf + i % (KSM_PERIOD * PAGE_SZ), PAGE_SZ)) {
+			printf("# data mismatch in page %zu\n", i / PAGE_SZ);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Let KSM merge the twins of @buf: most pages must end up KSM pages. */
+static int merge_twins(char *buf, size_t len)
+{
+	long merged = 0;
+	int s;
+
+	if (madvise(buf, len, MADV_MERGEABLE)) {
+		perror("# madvise(MADV_MERGEABLE)");
+		return -1;
+	}
+	for (s = 0; s < KSM_WAIT_S * 10; s++) {
+		merged = count_kpageflag(buf, len, KPF_KSM);
+		if (merged >= (long)(len / PAGE_SZ) / 2)
+			break;
+		usleep(100000);
+	}
+	printf("# %ld of %zu pages merged by KSM\n", merged, len / PAGE_SZ);
+	return merged >= (long)(len / PAGE_SZ) / 2 ? 0 : -1;
+}
+
+/* One KSM round trip: the KSM pages move out and back, every byte checked. */
+static int move_twins(char *buf, size_t len, uint64_t seed)
+{
+	move_pages_flags = 4;	/* MPOL_MF_MOVE_ALL: KSM pages are mapped many times */
+	fill_twins(buf, len, seed);
+	if (merge_twins(buf, len))
+		return -1;
+	return move_and_check(buf, len, PAGE_SZ, 1) || check_twins(buf, len, seed) ||
+	       move_and_check(buf, len, PAGE_SZ, 0) || check_twins(buf, len, seed) ||
+	       count_kpageflag(buf, len, KPF_KSM) <= 0;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -218,7 +281,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
-	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, opt, r;
+	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
 	pid_t child = -1;
 	uint64_t run_seed = now_ns() ^ ((uint64_t)getpid() << 40), seed;
@@ -229,7 +292,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlP")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPK")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -239,11 +302,12 @@ int main(int argc, char **argv)
 		case 'S': shared = 1; break;
 		case 'l': locked = 1; break;
 		case 'P': swapped = 1; break;
+		case 'K': ksm = 1; break;
 		default: usage(argv[0]);
 		}
 	}
 	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1 ||
-	    (swapped && (with_writer || shared || locked)))
+	    ((swapped || ksm) && (with_writer || shared || locked || folio != PAGE_SZ)))
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -277,6 +341,14 @@ int main(int argc, char **argv)
 	}
 	if (swapped && swap_in_through_cache(buf, total, seed, child_pipe, &child))
 		goto out;
+	if (ksm) {
+		if (move_twins(buf, total, seed)) {
+			printf("# KSM pages did not survive a round trip\n");
+			goto out;
+		}
+		/* The rounds below rewrite the pages: KSM unmerges them. */
+		fill_pattern(buf, total, seed, 0);
+	}
 
 	if (with_writer) {
 		w.buf = (uint64_t *)buf;

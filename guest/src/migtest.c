@@ -145,9 +145,11 @@ long verify_pattern(const void *buf, size_t len, uint64_t seed, size_t skip_word
 
 #define NOT_TRIED	INT_MIN	/* a move_pages() status the kernel never writes */
 
+int move_pages_flags = MPOL_MF_MOVE;
+
 static long move_pages_sys(unsigned long n, void **pages, const int *nodes, int *status)
 {
-	return syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE);
+	return syscall(SYS_move_pages, 0, n, pages, nodes, status, move_pages_flags);
 }
 
 long move_range(void *buf, size_t len, size_t step, int node, int retries, int *hard_err)

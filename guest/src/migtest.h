@@ -83,8 +83,12 @@ long count_folios(void *buf, size_t len, size_t folio_size);
  */
 int page_frames(void *buf, size_t len, uint64_t *pfns);
 
+/* move_range()'s move_pages() flags: MPOL_MF_MOVE, or MPOL_MF_MOVE_ALL (4). */
+extern int move_pages_flags;
+
 /* The present pages of [buf, buf+len) whose /proc/kpageflags has bit @flag. */
 #define KPF_SWAPCACHE	14
+#define KPF_KSM		21
 long count_kpageflag(void *buf, size_t len, int flag);
 
 uint64_t now_ns(void);
