@@ -5,7 +5,7 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K]
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
@@ -18,6 +18,10 @@
  *   -K: fill the buffer so that every page has a twin, let KSM merge them
  *       (ksmd must run) and move with MPOL_MF_MOVE_ALL: the first round
  *       migrates KSM pages (later rounds' writes unmerge them)
+ *   -V: first, with every PIN_STRIDE'th page held by a pipe (vmsplice()
+ *       takes a reference to each), move the whole buffer: every held
+ *       page must stay on node 0 and every other one must move, every
+ *       byte intact; the pipe's data must then read as the pattern
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -30,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -271,9 +277,67 @@ static int move_twins(char *buf, size_t len, uint64_t seed)
 	       count_kpageflag(buf, len, KPF_KSM) <= 0;
 }
 
+#define PIN_STRIDE	8
+
+/* Hand every PIN_STRIDE'th page of @buf to a pipe: it holds a reference. */
+static long pin_in_pipe(char *buf, size_t len, int *p)
+{
+	long n = 0;
+	size_t i;
+
+	if (pipe(p) || fcntl(p[1], F_SETPIPE_SZ, (int)(len / PIN_STRIDE)) < 0) {
+		perror("# pipe");
+		return -1;
+	}
+	for (i = 0; i < len; i += PIN_STRIDE * PAGE_SZ, n++) {
+		struct iovec iov = { buf + i, PAGE_SZ };
+
+		if (vmsplice(p[1], &iov, 1, 0) != (ssize_t)PAGE_SZ) {
+			perror("# vmsplice");
+			return -1;
+		}
+	}
+	return n;
+}
+
+/*
+ * A batch with held pages in it: those stay behind on node 0, the others
+ * move to node 1, and nothing changes anywhere.  Then the pipe gives back
+ * the held pages' data.
+ */
+static int move_with_held_pages(char *buf, size_t len, uint64_t seed)
+{
+	long held, left, wrong = 0;
+	char page[PAGE_SZ];
+	int p[2], err;
+	size_t i;
+
+	held = pin_in_pipe(buf, len, p);
+	if (held < 0)
+		return -1;
+	left = move_range(buf, len, PAGE_SZ, 1, 2, &err);
+	for (i = 0; i < len; i += PAGE_SZ)
+		wrong += pages_off_node(buf + i, PAGE_SZ,
+					(i / PAGE_SZ) % PIN_STRIDE ? 1 : 0) != 0;
+	printf("# %ld pages held by a pipe, %ld not placed, %ld on the wrong node\n",
+	       held, left, wrong);
+	if (wrong || left < held || check_pattern(buf, len, seed, NULL))
+		return -1;
+	for (i = 0; i < len; i += PIN_STRIDE * PAGE_SZ) {
+		if (read(p[0], page, PAGE_SZ) != (ssize_t)PAGE_SZ ||
+		    memcmp(page, buf + i, PAGE_SZ)) {
+			printf("# the pipe's copy of page %zu differs\n", i / PAGE_SZ);
+			return -1;
+		}
+	}
+	close(p[0]);
+	close(p[1]);
+	return 0;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -281,7 +345,8 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
-	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, opt, r;
+	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, held = 0;
+	int opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
 	pid_t child = -1;
 	uint64_t run_seed = now_ns() ^ ((uint64_t)getpid() << 40), seed;
@@ -292,7 +357,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlPK")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKV")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -303,11 +368,12 @@ int main(int argc, char **argv)
 		case 'l': locked = 1; break;
 		case 'P': swapped = 1; break;
 		case 'K': ksm = 1; break;
+		case 'V': held = 1; break;
 		default: usage(argv[0]);
 		}
 	}
 	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1 ||
-	    ((swapped || ksm) && (with_writer || shared || locked || folio != PAGE_SZ)))
+	    ((swapped || ksm || held) && (with_writer || shared || locked || folio != PAGE_SZ)))
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -340,6 +406,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (swapped && swap_in_through_cache(buf, total, seed, child_pipe, &child))
+		goto out;
+	if (held && move_with_held_pages(buf, total, seed))
 		goto out;
 	if (ksm) {
 		if (move_twins(buf, total, seed)) {
