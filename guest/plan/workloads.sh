@@ -27,7 +27,7 @@ under_config() { # COMMAND...
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 4))
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 5))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -56,7 +56,7 @@ workloads() { # CONFIG
 		under_config migrate_integrity -K -s 4K -t 4M
 	ktap_test_result "$c: integrity, batches with pages held by a pipe (vmsplice)" \
 		under_config migrate_integrity -V -s 4K -t 4M
-	for s in fork:2M mprotect:2M dontneed:64K munmap:4K; do
+	for s in fork:2M mprotect:2M dontneed:64K munmap:4K split:2M; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
 	done

@@ -13,6 +13,9 @@
  *             then refaults it with the pattern
  *   munmap    unmaps and remaps each folio of the second half in turn,
  *             then refaults it with the pattern
+ *   split     as dontneed, half a folio at a time: a large folio left
+ *             partly mapped is split by the next migration (or the
+ *             deferred split); the kernel's thp_split_page count must rise
  * The main thread moves the whole buffer (MPOL_MF_MOVE_ALL: forked
  * children map the pages too) and after every move checks every byte of
  * the part no racer rewrites (all of it for fork and mprotect, the first
@@ -39,8 +42,8 @@
 #define KSFT_SKIP	4
 #define MPOL_MF_MOVE_ALL (1 << 2)
 
-enum kind { FORK, MPROTECT, DONTNEED, MUNMAP };
-static const char *const kind_names[] = { "fork", "mprotect", "dontneed", "munmap" };
+enum kind { FORK, MPROTECT, DONTNEED, MUNMAP, SPLIT };
+static const char *const kind_names[] = { "fork", "mprotect", "dontneed", "munmap", "split" };
 
 struct race {
 	enum kind kind;
@@ -52,10 +55,31 @@ struct race {
 	unsigned long rounds;
 };
 
-/* The half a racer rewrites (dontneed, munmap), or nothing. */
+/* The half a racer rewrites (dontneed, munmap, split), or nothing. */
 static size_t churn_start(const struct race *r)
 {
-	return r->kind == DONTNEED || r->kind == MUNMAP ? r->len / 2 : r->len;
+	return r->kind >= DONTNEED ? r->len / 2 : r->len;
+}
+
+/* What the racer throws away and refaults at a time. */
+static size_t churn_step(const struct race *r)
+{
+	return r->kind == SPLIT ? r->folio / 2 : r->folio;
+}
+
+/* A /proc/vmstat counter. */
+static unsigned long long vmstat(const char *name)
+{
+	unsigned long long v = 0, x;
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+
+	while (f && fscanf(f, "%63s %llu", key, &x) == 2)
+		if (!strcmp(key, name))
+			v = x;
+	if (f)
+		fclose(f);
+	return v;
 }
 
 static void fail(struct race *r, const char *what)
@@ -98,23 +122,23 @@ static void race_mprotect(struct race *r)
 		fail(r, "mprotect");
 }
 
-/* Throw away folio @i of the churn half and fault it in again. */
+/* Throw away the piece at @off of the churn half and fault it in again. */
 static void race_refault(struct race *r, size_t off)
 {
+	size_t len = churn_step(r);
 	char *p = r->buf + off;
 
-	if (r->kind == DONTNEED) {
-		if (madvise(p, r->folio, MADV_DONTNEED))
-			return fail(r, "madvise(MADV_DONTNEED)");
-	} else {
-		if (munmap(p, r->folio))
+	if (r->kind == MUNMAP) {
+		if (munmap(p, len))
 			return fail(r, "munmap");
-		if (mmap(p, r->folio, PROT_READ | PROT_WRITE,
+		if (mmap(p, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != p)
 			return fail(r, "mmap(MAP_FIXED)");
+	} else if (madvise(p, len, MADV_DONTNEED)) {
+		return fail(r, "madvise(MADV_DONTNEED)");
 	}
 	/* fill_pattern() of a piece: the words of this offset's pattern. */
-	for (size_t i = 0; i < r->folio / 8; i++)
+	for (size_t i = 0; i < len / 8; i++)
 		((uint64_t *)p)[i] = pattern_word(off / 8 + i, r->seed);
 }
 
@@ -133,7 +157,7 @@ static void *racer_fn(void *arg)
 			break;
 		default:
 			race_refault(r, off);
-			off += r->folio;
+			off += churn_step(r);
 			if (off >= r->len)
 				off = churn_start(r);
 			break;
@@ -200,7 +224,7 @@ static int check(const struct race *r, size_t len, const char *when)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -k fork|mprotect|dontneed|munmap -s FOLIO_SIZE [-t TOTAL] [-d SECONDS]\n",
+	fprintf(stderr, "usage: %s -k fork|mprotect|dontneed|munmap|split -s FOLIO_SIZE [-t TOTAL] [-d SECONDS]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -210,6 +234,7 @@ int main(int argc, char **argv)
 	struct race r = { .len = 8UL << 20 };
 	int kind = -1, seconds = 2, opt, node = 1, ret = KSFT_FAIL;
 	unsigned long moves = 0, moved = 0;
+	unsigned long long splits;
 	uint64_t deadline;
 	pthread_t thread;
 	char name[16];
@@ -218,7 +243,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "k:s:t:d:")) != -1) {
 		switch (opt) {
 		case 'k':
-			for (kind = MUNMAP; kind >= 0 && strcmp(optarg, kind_names[kind]); kind--)
+			for (kind = SPLIT; kind >= 0 && strcmp(optarg, kind_names[kind]); kind--)
 				;
 			break;
 		case 's': r.folio = parse_size(optarg); break;
@@ -246,6 +271,7 @@ int main(int argc, char **argv)
 	fill_pattern(r.buf, r.len, r.seed, 0);
 	printf("# %s against %s folios, seed %#llx\n", kind_names[r.kind],
 	       size_name(r.folio, name, sizeof(name)), (unsigned long long)r.seed);
+	splits = vmstat("thp_split_page");
 	if (pthread_create(&thread, NULL, racer_fn, &r))
 		goto out;
 
@@ -260,11 +286,17 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&r.stop, true);
 	pthread_join(thread, NULL);
-	printf("# %lu moves, %lu folios moved, %lu racer rounds\n", moves, moved, r.rounds);
+	splits = vmstat("thp_split_page") - splits;
+	printf("# %lu moves, %lu folios moved, %lu racer rounds, %llu THPs split\n", moves,
+	       moved, r.rounds, splits);
 	if (now_ns() < deadline || atomic_load(&r.failed))
 		goto out;
 	if (check(&r, r.len, "at the end"))
 		goto out;
+	if (r.kind == SPLIT && !splits) {
+		printf("# no THP was split: the split was not tested\n");
+		goto out;
+	}
 	if (!moved || !r.rounds) {
 		printf("# nothing moved or the racer never ran: no race was tested\n");
 		goto out;
