@@ -13,9 +13,11 @@
  *             then refaults it with the pattern
  *   munmap    unmaps and remaps each folio of the second half in turn,
  *             then refaults it with the pattern
- *   split     as dontneed, half a folio at a time: a large folio left
- *             partly mapped is split by the next migration (or the
- *             deferred split); the kernel's thp_split_page count must rise
+ *   split     as dontneed, but only the first half of each folio: the
+ *             large folio is left partly mapped and the next migration
+ *             (or the deferred split) splits it; the main thread names
+ *             every base page, and the kernel's thp_split_page count must
+ *             rise
  * The main thread moves the whole buffer (MPOL_MF_MOVE_ALL: forked
  * children map the pages too) and after every move checks every byte of
  * the part no racer rewrites (all of it for fork and mprotect, the first
@@ -61,10 +63,16 @@ static size_t churn_start(const struct race *r)
 	return r->kind >= DONTNEED ? r->len / 2 : r->len;
 }
 
-/* What the racer throws away and refaults at a time. */
-static size_t churn_step(const struct race *r)
+/* What the racer throws away and refaults of each folio. */
+static size_t churn_len(const struct race *r)
 {
 	return r->kind == SPLIT ? r->folio / 2 : r->folio;
+}
+
+/* The step between the addresses the main thread names. */
+static size_t move_step(const struct race *r)
+{
+	return r->kind == SPLIT ? PAGE_SZ : r->folio;
 }
 
 /* A /proc/vmstat counter. */
@@ -125,7 +133,7 @@ static void race_mprotect(struct race *r)
 /* Throw away the piece at @off of the churn half and fault it in again. */
 static void race_refault(struct race *r, size_t off)
 {
-	size_t len = churn_step(r);
+	size_t len = churn_len(r);
 	char *p = r->buf + off;
 
 	if (r->kind == MUNMAP) {
@@ -157,7 +165,7 @@ static void *racer_fn(void *arg)
 			break;
 		default:
 			race_refault(r, off);
-			off += churn_step(r);
+			off += r->folio;
 			if (off >= r->len)
 				off = churn_start(r);
 			break;
@@ -168,13 +176,13 @@ static void *racer_fn(void *arg)
 }
 
 /*
- * Move every folio of the buffer to @node once.  Folios the racer holds
+ * Move every folio (or base page) of the buffer to @node once.  Folios the racer holds
  * (busy, or unmapped this instant) may stay; the count that moved is
  * returned, or -1 on an error no race explains.
  */
 static long move_all(struct race *r, int node)
 {
-	unsigned long n = r->len / r->folio, i, moved = 0;
+	unsigned long n = r->len / move_step(r), i, moved = 0;
 	void **pages = malloc(n * sizeof(*pages));
 	int *nodes = malloc(n * sizeof(*nodes));
 	int *status = malloc(n * sizeof(*status));
@@ -183,7 +191,7 @@ static long move_all(struct race *r, int node)
 	if (!pages || !nodes || !status)
 		goto out;
 	for (i = 0; i < n; i++) {
-		pages[i] = r->buf + i * r->folio;
+		pages[i] = r->buf + i * move_step(r);
 		nodes[i] = node;
 		status[i] = -EINPROGRESS;
 	}
@@ -193,7 +201,7 @@ static long move_all(struct race *r, int node)
 	}
 	for (i = 0; i < n; i++) {
 		int st = status[i];
-		bool churn = i * r->folio >= churn_start(r);
+		bool churn = i * move_step(r) >= churn_start(r);
 
 		if (st == node)
 			moved++;
