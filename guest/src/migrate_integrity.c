@@ -265,6 +265,25 @@ static int merge_twins(char *buf, size_t len)
 	return merged >= (long)(len / PAGE_SZ) / 2 ? 0 : -1;
 }
 
+/* Move the KSM pages of @buf to @node: their frames must change. */
+static int move_twins_to(char *buf, size_t len, uint64_t seed, int node)
+{
+	uint64_t before[KSM_PERIOD], after[KSM_PERIOD];
+
+	if (page_frames(buf, sizeof(before) / 8 * PAGE_SZ, before) ||
+	    move_and_check(buf, len, PAGE_SZ, node) ||
+	    page_frames(buf, sizeof(after) / 8 * PAGE_SZ, after))
+		return -1;
+	printf("# KSM pages' frames %#llx, %#llx -> %#llx, %#llx (node %d)\n",
+	       (unsigned long long)before[0], (unsigned long long)before[1],
+	       (unsigned long long)after[0], (unsigned long long)after[1], node);
+	if (!before[0] || before[0] == after[0] || before[1] == after[1]) {
+		printf("# the KSM pages did not move\n");
+		return -1;
+	}
+	return check_twins(buf, len, seed);
+}
+
 /* One KSM round trip: the KSM pages move out and back, every byte checked. */
 static int move_twins(char *buf, size_t len, uint64_t seed)
 {
@@ -272,8 +291,7 @@ static int move_twins(char *buf, size_t len, uint64_t seed)
 	fill_twins(buf, len, seed);
 	if (merge_twins(buf, len))
 		return -1;
-	return move_and_check(buf, len, PAGE_SZ, 1) || check_twins(buf, len, seed) ||
-	       move_and_check(buf, len, PAGE_SZ, 0) || check_twins(buf, len, seed) ||
+	return move_twins_to(buf, len, seed, 1) || move_twins_to(buf, len, seed, 0) ||
 	       count_kpageflag(buf, len, KPF_KSM) <= 0;
 }
 
