@@ -41,7 +41,7 @@ fi
 # that vanished fails its tests instead of shrinking the plan), and the
 # series' KUnit suite with its number of cases.  Change these with the
 # plan and the suite.
-GUEST_PLAN_main=183
+GUEST_PLAN_main=184
 GUEST_PLAN_switch=4
 KUNIT_CASES_migrate_offload=10
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.

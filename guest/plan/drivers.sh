@@ -160,7 +160,16 @@ total_batches() {
 	cat $OFFLOAD/*/batches | awk '{ n += $1 } END { print n + 0 }'
 }
 
-DRIVER_TESTS=$((1 + 1 + 3))
+# The drivers' parameters refuse what they cannot use, and keep the old value.
+test_driver_params_reject_malformed() {
+	local rc=0 v p=/sys/module
+	for v in 0 65 abc -1 ""; do expect_rejected $p/mtcopy/parameters/threads "$v" || rc=1; done
+	for v in bogus "" "dst src"; do expect_rejected $p/mtcopy/parameters/placement "$v" || rc=1; done
+	for v in 0 60001 abc -1 ""; do expect_rejected $p/dcbm/parameters/timeout_ms "$v" || rc=1; done
+	return $rc
+}
+
+DRIVER_TESTS=$((1 + 1 + 1 + 3))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=3
 
@@ -185,6 +194,8 @@ drivers_plan() {
 	ktap_test_result "drivers: modules swdma, mtcopy and dcbm load and register" test_modules_load
 	ktap_test_result "drivers: dmatest against the software DMA engine" test_dmatest
 	load_dcbm 2
+	ktap_test_result "drivers: malformed mtcopy and dcbm parameter writes get EINVAL and change nothing" \
+		test_driver_params_reject_malformed
 	set_knob /sys/module/dcbm/parameters/timeout_ms 300
 	ktap_test_result "drivers: dcbm, engine fails every 3rd descriptor: CPU fallback, data intact" \
 		with_fault fail_every 3 migrate_integrity -s 64K

@@ -15,16 +15,18 @@ reasons_without() {
 }
 
 # A malformed write fails with EINVAL and leaves the old value in place.
+# FILE is relative to the sysfs home, or absolute.
 expect_rejected() { # FILE VALUE
-	local old err
-	old=$(cat "$OFFLOAD/$1")
-	if echo "$2" 2>/tmp/err >"$OFFLOAD/$1"; then
+	local f=$OFFLOAD/$1 old err
+	case $1 in /*) f=$1 ;; esac
+	old=$(cat "$f")
+	if echo "$2" 2>/tmp/err >"$f"; then
 		echo "# $1: accepted '$2'"
 		return 1
 	fi
 	err=$(cat /tmp/err)
 	case $err in *"Invalid argument"*) ;; *) echo "# $1: '$2' failed with '$err', not EINVAL"; return 1 ;; esac
-	[ "$(cat "$OFFLOAD/$1")" = "$old" ] || { echo "# $1: changed by '$2'"; return 1; }
+	[ "$(cat "$f")" = "$old" ] || { echo "# $1: changed by '$2'"; return 1; }
 }
 
 test_sysfs_rejects_malformed() {

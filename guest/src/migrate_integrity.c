@@ -287,7 +287,7 @@ static int move_twins_to(char *buf, size_t len, uint64_t seed, int node)
 /* One KSM round trip: the KSM pages move out and back, every byte checked. */
 static int move_twins(char *buf, size_t len, uint64_t seed)
 {
-	move_pages_flags = 4;	/* MPOL_MF_MOVE_ALL: KSM pages are mapped many times */
+	move_pages_flags = MPOL_MF_MOVE_ALL;	/* KSM pages are mapped many times */
 	fill_twins(buf, len, seed);
 	if (merge_twins(buf, len))
 		return -1;
@@ -432,7 +432,16 @@ int main(int argc, char **argv)
 			printf("# KSM pages did not survive a round trip\n");
 			goto out;
 		}
-		/* The rounds below rewrite the pages: KSM unmerges them. */
+		/*
+		 * The rounds below are plain moves: take the buffer away from
+		 * ksmd (which would otherwise keep scanning it and hold pages
+		 * that a move then finds busy) and rewrite every page.
+		 */
+		if (madvise(buf, total, MADV_UNMERGEABLE)) {
+			perror("# madvise(MADV_UNMERGEABLE)");
+			goto out;
+		}
+		move_pages_flags = MPOL_MF_MOVE;
 		fill_pattern(buf, total, seed, 0);
 	}
 

@@ -42,7 +42,6 @@
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
-#define MPOL_MF_MOVE_ALL (1 << 2)
 
 enum kind { FORK, MPROTECT, DONTNEED, MUNMAP, SPLIT };
 static const char *const kind_names[] = { "fork", "mprotect", "dontneed", "munmap", "split" };

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define MPOL_BIND		2
-#define MPOL_MF_MOVE		(1 << 1)
+
 #define THP_SYSFS		"/sys/kernel/mm/transparent_hugepage"
 #define KPF_COMPOUND_HEAD	15
 #define KPF_COMPOUND_TAIL	16

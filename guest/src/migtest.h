@@ -83,7 +83,10 @@ long count_folios(void *buf, size_t len, size_t folio_size);
  */
 int page_frames(void *buf, size_t len, uint64_t *pfns);
 
-/* move_range()'s move_pages() flags: MPOL_MF_MOVE, or MPOL_MF_MOVE_ALL (4). */
+#define MPOL_MF_MOVE		(1 << 1)
+#define MPOL_MF_MOVE_ALL	(1 << 2)
+
+/* move_range()'s move_pages() flags: MPOL_MF_MOVE (default) or MPOL_MF_MOVE_ALL. */
 extern int move_pages_flags;
 
 /* The present pages of [buf, buf+len) whose /proc/kpageflags has bit @flag. */
