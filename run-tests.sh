@@ -41,8 +41,16 @@ fi
 # that vanished fails its tests instead of shrinking the plan), and the
 # series' KUnit suite with its number of cases.  Change these with the
 # plan and the suite.
-GUEST_PLAN_main=184
-GUEST_PLAN_switch=4
+# The data tests run under every migrator configuration on the patched
+# kernel; the debug kernel, five times slower, runs them under none, cpu
+# and the default mtcopy and dcbm (the one-thread and one-channel variants
+# take the same code paths), which keeps the whole run within its budget.
+CONFIGS_patched=
+CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
+GUEST_PLAN_main_patched=184
+GUEST_PLAN_main_debug=132
+GUEST_PLAN_switch_patched=4
+GUEST_PLAN_switch_debug=4
 KUNIT_CASES_migrate_offload=10
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
@@ -50,11 +58,13 @@ ALLOWED_SKIP_debug=
 
 # One boot of FLAVOUR running one part of the guest plan.
 boot_part() { # boot_part FLAVOUR PART
-	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log plan_var=GUEST_PLAN_${2:-main} \
-		skip_var=ALLOWED_SKIP_$1
+	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
+		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
 	rm -f "$log"
+	# shellcheck disable=SC2046 # no argument, or one
 	check "$name: VM booted, ran the plan and powered off" \
-		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2}
+		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2} \
+		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"

@@ -113,9 +113,7 @@ test_switch_and_reload() { # SECONDS
 }
 
 # stress-ng's VM stressor (with its own verification of every page it
-# wrote) and its NUMA stressor (which migrates its own pages with mbind(),
-# migrate_pages() and move_pages()) run for SECONDS while migratepages(8)
-# moves its workers' memory
+# wrote) runs for SECONDS while migratepages(8) moves its workers' memory
 # between the nodes back and forth and another loop switches the active
 # migrator among all of them.  stress-ng must report success, and the
 # migrators must have taken batches.
@@ -124,7 +122,7 @@ test_stress_ng_switching() { # SECONDS
 	end=$(($(date +%s) + $1))
 	: >/tmp/migratepages.err
 	b0=$(total_batches)
-	stress-ng --vm 2 --vm-bytes 16M --numa 1 --verify --timeout "$1"s --metrics-brief \
+	stress-ng --vm 2 --vm-bytes 16M --verify --timeout "$1"s --metrics-brief \
 		>/tmp/stress-ng.out 2>&1 &
 	sng=$!
 	switch_active_until $end cpu mtcopy dcbm none &
@@ -182,7 +180,7 @@ drivers_switch_plan() {
 	for m in mtcopy dcbm; do
 		offload_every_batch $m
 	done
-	ktap_test_result "drivers: stress-ng --vm --numa --verify while migratepages moves it and migrators switch (20 s)" \
+	ktap_test_result "drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)" \
 		test_stress_ng_switching 20
 	rmmod dcbm mtcopy
 	report_quoted_status test_no_dma_leak "drivers: no DMA mapping left behind (DMA-API debug)"

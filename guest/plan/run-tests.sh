@@ -46,7 +46,7 @@ main_plan() {
 	local s
 	ktap_print_header
 	ktap_set_plan $((2 + $(echo $KUNIT_SUITES | wc -w) + 3 + OFFLOAD_TESTS +
-		DRIVER_TESTS + WORKLOADS_TESTS + DRIVER_FINAL_TESTS))
+		DRIVER_TESTS + $(workloads_tests) + DRIVER_FINAL_TESTS))
 	setup_mm
 
 	ktap_test_result "kunit: module migrate_offload_test loads" modprobe migrate_offload_test
@@ -77,15 +77,17 @@ switch_plan() {
 	ktap_print_totals
 }
 
-# A developer's part, never run by run-tests.sh: the data tests alone,
-# under the configurations of migoff.configs (comma-separated, default all),
-# e.g. scripts/vm.sh patched test LOG migoff.part=workloads migoff.configs=none,cpu
+# migoff.configs (comma-separated) narrows the migrator configurations the
+# data tests run under (default: all of MIGRATOR_CONFIGS); the host sets it
+# for the debug kernel and knows the plan size that follows.
+configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+[ -z "$configs" ] || MIGRATOR_CONFIGS=$configs
+
+# A developer's part, never run by run-tests.sh: the data tests alone, e.g.
+# scripts/vm.sh patched test LOG migoff.part=workloads migoff.configs=none,cpu
 workloads_only_plan() {
-	local configs
-	configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
-	[ -z "$configs" ] || MIGRATOR_CONFIGS=$configs
 	ktap_print_header
-	ktap_set_plan $((3 + WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+	ktap_set_plan $((3 + $(workloads_tests)))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
 	ktap_test_result "swap: on, on zram" setup_swap

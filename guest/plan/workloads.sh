@@ -62,7 +62,10 @@ workloads() { # CONFIG
 	done
 }
 
-WORKLOADS_TESTS=$((WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+# The results of workloads_plan: every test under every configuration.
+workloads_tests() {
+	echo $((WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+}
 
 workloads_plan() {
 	local c

@@ -423,6 +423,9 @@ int main(int argc, char **argv)
 		printf("# buffer not faulted on node 0\n");
 		goto out;
 	}
+	/* Pages that escaped the page-out are shared with the child. */
+	if (swapped)
+		move_pages_flags = MPOL_MF_MOVE_ALL;
 	if (swapped && swap_in_through_cache(buf, total, seed, child_pipe, &child))
 		goto out;
 	if (held && move_with_held_pages(buf, total, seed))
