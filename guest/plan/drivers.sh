@@ -118,13 +118,19 @@ test_switch_and_reload() { # SECONDS
 # migrator among all of them.  stress-ng must report success, and the
 # migrators must have taken batches.
 test_stress_ng_switching() { # SECONDS
-	local end rc=0 switcher sng b0 b1 pid moves
-	end=$(($(date +%s) + $1))
+	local end rc=0 switcher sng b0 b1 pid moves waited=0
 	: >/tmp/migratepages.err
 	b0=$(total_batches)
-	stress-ng --vm 2 --vm-bytes 16M --verify --timeout "$1"s --metrics-brief \
+	# stress-ng outlives the window by 20 s: a slow (debug) kernel takes
+	# seconds to start its workers, and the window starts once they run.
+	stress-ng --vm 2 --vm-bytes 16M --verify --timeout $(($1 + 20))s --metrics-brief \
 		>/tmp/stress-ng.out 2>&1 &
 	sng=$!
+	while [ "$(pids_of stress-ng | wc -l)" -lt 3 ] && [ $waited -lt 20 ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	end=$(($(date +%s) + $1))
 	switch_active_until $end cpu mtcopy dcbm none &
 	switcher=$!
 	moves=0
