@@ -113,7 +113,7 @@ test_switch_and_reload() { # SECONDS
 }
 
 # stress-ng's VM stressor (with its own verification of every page it
-# wrote) runs for SECONDS while migratepages(8) moves its workers' memory
+# wrote) runs for SECONDS while migratepages(8) moves its two workers' memory
 # between the nodes back and forth and another loop switches the active
 # migrator among all of them.  stress-ng must report success, and the
 # migrators must have taken batches.
@@ -126,16 +126,18 @@ test_stress_ng_switching() { # SECONDS
 	stress-ng --vm 2 --vm-bytes 16M --verify --timeout $(($1 + 20))s --metrics-brief \
 		>/tmp/stress-ng.out 2>&1 &
 	sng=$!
-	while [ "$(pids_of stress-ng | wc -l)" -lt 3 ] && [ $waited -lt 20 ]; do
+	while [ "$(pids_of stress-ng-vm | wc -l)" -lt 2 ] && [ $waited -lt 20 ]; do
 		sleep 1
 		waited=$((waited + 1))
 	done
 	end=$(($(date +%s) + $1))
-	switch_active_until $end cpu mtcopy dcbm none &
+	# A switch a second: back-to-back switches (each patches kernel text)
+	# starve the migrations on a slow kernel.
+	SWITCH_PAUSE=1 switch_active_until $end cpu mtcopy dcbm none &
 	switcher=$!
 	moves=0
 	while [ "$(date +%s)" -lt $end ]; do
-		for pid in $(pids_of stress-ng); do
+		for pid in $(pids_of stress-ng-vm); do
 			migratepages "$pid" 0 1 2>/tmp/migratepages.err &&
 				migratepages "$pid" 1 0 2>>/tmp/migratepages.err &&
 				moves=$((moves + 1))
@@ -186,8 +188,14 @@ drivers_switch_plan() {
 	for m in mtcopy dcbm; do
 		offload_every_batch $m
 	done
-	ktap_test_result "drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)" \
-		test_stress_ng_switching 20
+	# Skipped where the host asks (migoff.nostress, the debug kernel): there
+	# no migratepages round trip completed within the window (README).
+	if grep -q 'migoff\.nostress' /proc/cmdline; then
+		ktap_test_skip "drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)"
+	else
+		ktap_test_result "drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)" \
+			test_stress_ng_switching 20
+	fi
 	rmmod dcbm mtcopy
 	report_quoted_status test_no_dma_leak "drivers: no DMA mapping left behind (DMA-API debug)"
 }

@@ -144,6 +144,7 @@ switch_active_until() { # END MIGRATOR...
 	while [ "$(date +%s)" -lt "$end" ]; do
 		for m in "$@"; do
 			echo "$m" >$OFFLOAD/active || { echo "# switch to $m failed"; return 1; }
+			[ -z "${SWITCH_PAUSE:-}" ] || sleep "$SWITCH_PAUSE"
 		done
 	done
 }
