@@ -21,16 +21,12 @@ set -euo pipefail
 csv=${1:?latency csv}
 out=${2:?output dir}
 noise=${NOISE:-0.10}
+STATS_AWK=$(cat "$(dirname "$0")/stats.awk")
 mkdir -p "$out"
 
 # run,folio,nfolios,first_us,total_us,batches,copy_us,n,mean_log_total,var_log_total,status
 # (medians, and the statistics of log(total) for the comparison)
-awk -F, -v LATREPS="${LATREPS:-}" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F, -v LATREPS="${LATREPS:-}" "$STATS_AWK"'
 NR > 1 {
 	k = $1 "," $2 "," $3
 	if (!(k in n)) { order[++nk] = k; n[k] = 0; bad[k] = "" }
@@ -51,7 +47,7 @@ END {
 	}
 }' "$csv" >"$out/latency-summary.csv"
 
-awk -F, -v NOISE="$noise" '
+awk -F, -v NOISE="$noise" "$STATS_AWK"'
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 {
 	if (!($2 in fs)) { fs[$2] = 1; folios[++nf] = $2 }
@@ -60,12 +56,6 @@ function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 	if ($11 != "ok") { cell[$1, $2, $3] = "FAILED(" $11 ")"; failed++; next }
 	cell[$1, $2, $3] = $4 " (" $5 ")" ($6 > 0 ? "*" : "")
 	total[$1, $2, $3] = $5; n[$1, $2, $3] = $8; lm[$1, $2, $3] = $9; lv[$1, $2, $3] = $10
-}
-# Two-sided 95% quantile of Student t (DF rounded down).
-function t975(df,   t) {
-	split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
-	df = int(df)
-	return df < 1 ? 1e9 : df <= 30 ? t[df] : 1.96 + 2.5 / df
 }
 # Vanilla time / R time (geometric means) for F folios of C per call, and
 # the upper end of its 95% interval in HI.

@@ -21,6 +21,7 @@
 set -euo pipefail
 
 dir=${1:?results dir}
+STATS_AWK=$(cat "$(dirname "$0")/stats.awk")
 raw=$dir/bench.csv
 : "${RUNS:?RUNS: the expected run labels}" "${REPS:?REPS: the expected repetitions}"
 
@@ -59,12 +60,7 @@ END {
 # A limit is what the primitive reaches: the best repetition, with the
 # median beside it (the emulator's slow mode pulls single repetitions far
 # down, so a mean would mix two things).
-awk -F, '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F, "$STATS_AWK"'
 NR > 1 {
 	k = $1 "," $2 "," $3
 	if (!(k in n)) { order[++nk] = k; n[k] = 0 }
@@ -81,15 +77,8 @@ END {
 	}
 }' "$dir/limit.csv" >"$dir/limit-summary.csv"
 
-awk -F, -v RUNS="$RUNS" '
+awk -F, -v RUNS="$RUNS" "$STATS_AWK"'
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
-# Two-sided 95% quantile of Student t with DF degrees of freedom (rounded
-# down: the interval is never narrower than it should be).
-function t975(df,   t) {
-	split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
-	df = int(df)
-	return df < 1 ? 1e9 : df <= 30 ? t[df] : 1.96 + 2.5 / df
-}
 # The threads a migrator spec copies with (the built-in cpu copier: 1).
 function threads_of(r,   m) {
 	if (match(r, /(threads|channels)=[0-9]+/)) { m = substr(r, RSTART, RLENGTH); sub(/.*=/, "", m); return m }
