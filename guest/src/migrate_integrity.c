@@ -16,8 +16,9 @@
  *       come back through the swap cache and stay in it: the first round
  *       migrates swap-cache folios (later rounds' writes take them out)
  *   -K: fill the buffer so that every page has a twin, let KSM merge them
- *       (ksmd must run) and move with MPOL_MF_MOVE_ALL: the first round
- *       migrates KSM pages (later rounds' writes unmerge them)
+ *       (ksmd must run; it is paused while they move) and move with
+ *       MPOL_MF_MOVE_ALL: the first round migrates KSM pages (later rounds'
+ *       writes unmerge them)
  *   -V: first, with every PIN_STRIDE'th page held by a pipe (vmsplice()
  *       takes a reference to each), move the whole buffer: every held
  *       page must stay on node 0 and every other one must move, every
@@ -284,15 +285,35 @@ static int move_twins_to(char *buf, size_t len, uint64_t seed, int node)
 	return check_twins(buf, len, seed);
 }
 
-/* One KSM round trip: the KSM pages move out and back, every byte checked. */
+#define KSM_RUN		"/sys/kernel/mm/ksm/run"
+
+/*
+ * One KSM round trip: the KSM pages move out and back, every byte checked.
+ * ksmd is paused during the moves (run 0 keeps merged pages merged): every
+ * 20 ms it walks the buffer's 1024 mappings of only two KSM pages, taking a
+ * reference on one of them at each step, and a move that keeps finding such
+ * a reference gives up after its retries (as designed, the page stays where
+ * it is; a debug kernel failed this test that way once).
+ */
 static int move_twins(char *buf, size_t len, uint64_t seed)
 {
+	int err;
+
 	move_pages_flags = MPOL_MF_MOVE_ALL;	/* KSM pages are mapped many times */
 	fill_twins(buf, len, seed);
 	if (merge_twins(buf, len))
 		return -1;
-	return move_twins_to(buf, len, seed, 1) || move_twins_to(buf, len, seed, 0) ||
-	       count_kpageflag(buf, len, KPF_KSM) <= 0;
+	if (write_file(KSM_RUN, "0")) {
+		perror("# pausing ksmd");
+		return -1;
+	}
+	err = move_twins_to(buf, len, seed, 1) || move_twins_to(buf, len, seed, 0) ||
+	      count_kpageflag(buf, len, KPF_KSM) <= 0;
+	if (write_file(KSM_RUN, "1")) {
+		perror("# restarting ksmd");
+		return -1;
+	}
+	return err;
 }
 
 #define PIN_STRIDE	8

@@ -46,7 +46,7 @@ const char *size_name(size_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-static int write_file(const char *path, const char *val)
+int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 	ssize_t n;

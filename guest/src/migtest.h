@@ -24,6 +24,9 @@ const char *size_name(size_t bytes, char *buf, size_t len);
  * large folios).
  * Returns 0, or -1 if this size is not offered by the kernel.
  */
+/* Write @val to the file at @path (a sysfs knob): 0 or -1. */
+int write_file(const char *path, const char *val);
+
 int set_folio_size(size_t folio_size);
 
 /* Anonymous mapping of @len bytes aligned to @align, bound to @node, not faulted. */
