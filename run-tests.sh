@@ -47,11 +47,11 @@ fi
 # take the same code paths), which keeps the whole run within its budget.
 CONFIGS_patched=
 CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
-GUEST_PLAN_main_patched=184
-GUEST_PLAN_main_debug=132
+GUEST_PLAN_main_patched=190
+GUEST_PLAN_main_debug=136
 GUEST_PLAN_switch_patched=4
 GUEST_PLAN_switch_debug=4
-KUNIT_CASES_migrate_offload=10
+KUNIT_CASES_migrate_offload=12
 # The one test a flavour may skip: the patched kernel has no DMA-API debug;
 # on the debug kernel the stress-ng switching test completes no migratepages
 # round trip within its window on single-threaded TCG (README, "What is

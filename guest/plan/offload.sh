@@ -84,17 +84,16 @@ with_no_migrator() { # COMMAND...
 	[ $rc = 0 ] && [ "$n" = 0 ]
 }
 
-# With the reason mask set to REASONS and the built-in copier active,
-# COMMAND must pass and migrate pages for reason REASON itself
-# (migrate:mm_migrate_pages), and the series' tracepoint must show batches
-# of COMMAND's own migrations of that reason (EXPECT=rise) or none
-# (EXPECT=same).
-with_reasons() { # REASONS REASON rise|same COMMAND...
-	local reasons=$1 reason=$2 expect=$3 saved rc n calls
-	shift 3
+# With the reason mask set to REASONS and MIGRATOR active, COMMAND must
+# pass and migrate pages for reason REASON itself (migrate:mm_migrate_pages),
+# and the series' tracepoint must show batches of COMMAND's own migrations
+# of that reason (EXPECT=rise) or none (EXPECT=same).
+with_reasons_on() { # MIGRATOR REASONS REASON rise|same COMMAND...
+	local m=$1 reasons=$2 reason=$3 expect=$4 saved rc n calls
+	shift 4
 	saved=$(cat $OFFLOAD/reasons)
 	set_knob $OFFLOAD/reasons "$reasons" || return 1
-	set_knob $OFFLOAD/active cpu || return 1
+	set_knob $OFFLOAD/active "$m" || return 1
 	traced_run "$@"
 	rc=$?
 	set_knob $OFFLOAD/active none || rc=1
@@ -104,6 +103,11 @@ with_reasons() { # REASONS REASON rise|same COMMAND...
 	echo "# reasons=$reasons: $calls migrate_pages() calls of reason $reason moved pages, $n batches offloaded"
 	[ $rc = 0 ] && [ "$calls" -gt 0 ] || return 1
 	if [ "$expect" = rise ]; then [ "$n" -gt 0 ]; else [ "$n" = 0 ]; fi
+}
+
+# The same with the built-in copier.
+with_reasons() { # REASONS REASON rise|same COMMAND...
+	with_reasons_on cpu "$@"
 }
 
 # With the built-in copier's min_batch_bytes at BYTES, COMMAND must pass

@@ -97,10 +97,23 @@ workloads_only_plan() {
 	ktap_print_totals
 }
 
+# A developer's part, never run by run-tests.sh: the KUnit suites alone.
+kunit_only_plan() {
+	local s
+	ktap_print_header
+	ktap_set_plan $((1 + $(echo $KUNIT_SUITES | wc -w)))
+	ktap_test_result "kunit: module migrate_offload_test loads" modprobe migrate_offload_test
+	for s in $KUNIT_SUITES; do
+		ktap_test_result "kunit: $s" test_kunit_suite "$s"
+	done
+	ktap_print_totals
+}
+
 plan() {
 	case $(sed -n 's/.*migoff\.part=\([a-z]*\).*/\1/p' /proc/cmdline) in
 	switch) switch_plan ;;
 	workloads) workloads_only_plan ;;
+	kunit) kunit_only_plan ;;
 	*) main_plan ;;
 	esac
 }

@@ -27,7 +27,17 @@ under_config() { # COMMAND...
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 5))
+# Memory failure is not among the default reasons: soft-offlined pages keep
+# their data, and none of their migrations reaches the migrator.
+soft_offline_stays_off() {
+	if [ "$CONFIG_MIGRATOR" = none ]; then
+		with_no_migrator softoffline
+	else
+		with_reasons_on "$CONFIG_MIGRATOR" "$(cat $OFFLOAD/reasons)" memory_failure same softoffline
+	fi
+}
+
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 1 + 5))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -56,6 +66,8 @@ workloads() { # CONFIG
 		under_config migrate_integrity -K -s 4K -t 4M
 	ktap_test_result "$c: integrity, batches with pages held by a pipe (vmsplice)" \
 		under_config migrate_integrity -V -s 4K -t 4M
+	ktap_test_result "$c: memory failure: soft-offlined pages keep their data, off the migrator" \
+		soft_offline_stays_off
 	for s in fork:2M mprotect:2M dontneed:64K munmap:4K split:2M; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
