@@ -52,25 +52,19 @@ GUEST_PLAN_main_debug=136
 GUEST_PLAN_switch_patched=4
 GUEST_PLAN_switch_debug=4
 KUNIT_CASES_migrate_offload=12
-# The one test a flavour may skip: the patched kernel has no DMA-API debug;
-# on the debug kernel the stress-ng switching test completes no migratepages
-# round trip within its window on single-threaded TCG (README, "What is
-# tested"), so the host asks the guest to skip it (migoff.nostress).
+# The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
-ALLOWED_SKIP_debug="drivers: stress-ng --vm --verify while migratepages moves it and migrators switch (20 s)"
-SWITCH_ARGS_debug=migoff.nostress
 
 # One boot of FLAVOUR running one part of the guest plan.
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
 	rm -f "$log"
-	local switch_args_var=SWITCH_ARGS_$1
 	# shellcheck disable=SC2046 # no argument, or one
 	check "$name: VM booted, ran the plan and powered off" \
-		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2 ${!switch_args_var:-}} \
+		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}")
-	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var}"
+	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
 }
