@@ -37,7 +37,7 @@ soft_offline_stays_off() {
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 1 + 5))
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -68,6 +68,8 @@ workloads() { # CONFIG
 		under_config migrate_integrity -V -s 4K -t 4M
 	ktap_test_result "$c: memory failure: soft-offlined pages keep their data, off the migrator" \
 		soft_offline_stays_off
+	ktap_test_result "$c: memory failure: a buffer with poisoned pages moves, the rest intact" \
+		under_config hwpoison
 	for s in fork:2M mprotect:2M dontneed:64K munmap:4K split:2M; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
