@@ -47,8 +47,8 @@ fi
 # take the same code paths), which keeps the whole run within its budget.
 CONFIGS_patched=
 CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
-GUEST_PLAN_main_patched=196
-GUEST_PLAN_main_debug=140
+GUEST_PLAN_main_patched=197
+GUEST_PLAN_main_debug=141
 GUEST_PLAN_switch_patched=4
 GUEST_PLAN_switch_debug=4
 KUNIT_CASES_migrate_offload=12

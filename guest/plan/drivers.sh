@@ -70,6 +70,21 @@ with_fault() { # KNOB VALUE COMMAND...
 	esac
 }
 
+# The negative control of every data test under dcbm: an engine that
+# corrupts a byte of every 5th descriptor and reports success (which dcbm
+# cannot detect) must make the integrity test fail with a data mismatch.
+integrity_catches_corruption() {
+	local c0 c1 rc
+	c0=$(counter $SWDMA/corrupted)
+	set_knob "$SWDMA/corrupt_every" 5 || return 1
+	with_migrator dcbm migrate_integrity -s 64K -r 1
+	rc=$?
+	echo 0 >"$SWDMA/corrupt_every"
+	c1=$(counter $SWDMA/corrupted)
+	echo "# engine corrupted +$((c1 - c0)) descriptors; the integrity test exited $rc"
+	[ $((c1 - c0)) -gt 0 ] && [ $rc != 0 ] && grep -q '# data mismatch' /tmp/run.out
+}
+
 # Nothing stays mapped once the drivers are idle (DMA-API debug kernels).
 test_no_dma_leak() {
 	local total free errors
@@ -178,7 +193,7 @@ test_driver_params_reject_malformed() {
 	return $rc
 }
 
-DRIVER_TESTS=$((1 + 1 + 1 + 3))
+DRIVER_TESTS=$((1 + 1 + 1 + 4))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=3
 
@@ -212,6 +227,8 @@ drivers_plan() {
 		with_fault stall_every 4 migrate_integrity -s 2M
 	ktap_test_result "drivers: dcbm, engine completes out of order: data intact, no fallback" \
 		with_fault reverse Y migrate_integrity -s 16K
+	ktap_test_result "drivers: dcbm, engine silently corrupts every 5th descriptor: the integrity test catches it" \
+		integrity_catches_corruption
 	set_knob /sys/module/dcbm/parameters/timeout_ms 2000
 }
 
