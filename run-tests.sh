@@ -47,11 +47,11 @@ fi
 # take the same code paths), which keeps the whole run within its budget.
 CONFIGS_patched=
 CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
-GUEST_PLAN_main_patched=197
-GUEST_PLAN_main_debug=141
-GUEST_PLAN_switch_patched=4
-GUEST_PLAN_switch_debug=4
-KUNIT_CASES_migrate_offload=12
+GUEST_PLAN_main_patched=199
+GUEST_PLAN_main_debug=143
+GUEST_PLAN_switch_patched=5
+GUEST_PLAN_switch_debug=5
+KUNIT_CASES_migrate_offload=13
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 
@@ -59,10 +59,13 @@ ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
+	local topology=--tiered
 	rm -f "$log"
+	# The main part also tests mtcopy with a node without CPUs (node 2).
+	[ -z "${2:-}" ] || topology=
 	# shellcheck disable=SC2046 # no argument, or one
 	check "$name: VM booted, ran the plan and powered off" \
-		scripts/vm.sh "$1" test "$log" ${2:+migoff.part=$2} \
+		scripts/vm.sh $topology "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot a kernel flavour in the two-node NUMA VM and wait for it to power off.
-#   vm.sh FLAVOUR MODE LOG [extra kernel args...]
+#   vm.sh [--tiered] FLAVOUR MODE LOG [extra kernel args...]
 # MODE is test, bench or shell (interactive).  Four vCPUs, two per node,
 # matching sockets so the guest sees a sane topology; MIGOFF_NODE_MEM per
 # node (default 2G), allocated up front (prealloc=on): otherwise the host
@@ -9,8 +9,20 @@
 # and not in the next).  KVM only when the CPU offers hardware virtualisation;
 # otherwise TCG.  A guest that has not powered off after MIGOFF_TIMEOUT
 # seconds (default 1800) is killed, the log is kept, and the exit is 124.
+# --tiered adds node 2: MIGOFF_SLOW_MEM (default 1G) of memory and no CPUs,
+# which the firmware's HMAT describes as slower than nodes 0 and 1 (3x the
+# latency, a third of the bandwidth), as a CXL or PMEM tier would be: the
+# guest kernel puts it in a lower memory tier.  It is nearer to node 1
+# (distance 17) than to node 0 (28), so "the nearest node with CPUs" has
+# one answer, and not the first node's.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+tiered=
+if [ "${1:-}" = --tiered ]; then
+	tiered=1
+	shift
+fi
 
 flavour=${1:?usage: vm.sh FLAVOUR MODE LOG [kernel args]}
 mode=${2:?mode}
@@ -30,12 +42,30 @@ else
 	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu max)
 fi
 
-qemu=(qemu-system-x86_64 "${accel[@]}" -machine pc -m "$(( ${mem%G} * 2 ))G"
-	-smp 4,sockets=2,cores=2,threads=1
-	-object "memory-backend-ram,id=m0,size=$mem,prealloc=on" -numa node,nodeid=0,cpus=0-1,memdev=m0
-	-object "memory-backend-ram,id=m1,size=$mem,prealloc=on" -numa node,nodeid=1,cpus=2-3,memdev=m1
+numa=(-object "memory-backend-ram,id=m0,size=$mem,prealloc=on" -numa node,nodeid=0,cpus=0-1,memdev=m0
+	-object "memory-backend-ram,id=m1,size=$mem,prealloc=on" -numa node,nodeid=1,cpus=2-3,memdev=m1)
+machine=pc total=$(( ${mem%G} * 2 ))
+if [ -n "$tiered" ]; then
+	slow=${MIGOFF_SLOW_MEM:-1G}
+	machine=pc,hmat=on total=$((total + ${slow%G}))
+	numa+=(-object "memory-backend-ram,id=m2,size=$slow,prealloc=on"
+		-numa node,nodeid=2,memdev=m2,initiator=1
+		-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=28
+		-numa dist,src=1,dst=2,val=17)
+	for init in 0 1; do
+		for target in 0 1 2; do
+			lat=100 bw=30G
+			[ $target = 2 ] && lat=300 bw=10G
+			numa+=(-numa "hmat-lb,initiator=$init,target=$target,hierarchy=memory,data-type=access-latency,latency=$lat"
+				-numa "hmat-lb,initiator=$init,target=$target,hierarchy=memory,data-type=access-bandwidth,bandwidth=$bw")
+		done
+	done
+fi
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -machine "$machine" -m "${total}G"
+	-smp 4,sockets=2,cores=2,threads=1 "${numa[@]}"
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 migoff.mode=$mode $*"
+	-append "console=ttyS0 panic=-1 migoff.mode=$mode ${tiered:+migoff.tiered }$*"
 	-display none -no-reboot -nodefaults -serial stdio)
 
 msg "$flavour: booting VM (${accel[1]%%,*}, mode $mode), console -> $log"

@@ -85,6 +85,111 @@ integrity_catches_corruption() {
 	[ $((c1 - c0)) -gt 0 ] && [ $rc != 0 ] && grep -q '# data mismatch' /tmp/run.out
 }
 
+# swdma reloaded with ARGS, and dcbm on 2 of its channels.
+reload_engine() { # ARGS...
+	rmmod dcbm && rmmod swdma && modprobe swdma channels=2 "$@" && load_dcbm 2
+}
+
+# An engine that cannot be stopped (swdma terminate=0: no terminate, as
+# ioat and idxd for DMA_MEMCPY) and makes a stalled copy 500 ms after it
+# stalled, 200 ms after dcbm gave up on it.  The verifying writer and the
+# checks after each move must see no late write in the data; every late
+# copy must have gone to a destination the core counted as lost (its folio
+# stayed put and moved on a retry); the channels that could not be stopped
+# go out of service.
+test_dcbm_unstoppable_engine() {
+	local rc=0 lost0 lost late swlate retired
+	reload_engine terminate=0 || return 1
+	lost0=$(stat_of dcbm lost_folios)
+	set_knob /sys/module/dcbm/parameters/timeout_ms 300 &&
+		set_knob $SWDMA/late_ms 500 && set_knob $SWDMA/stall_every 4 || rc=1
+	with_migrator dcbm migrate_integrity -s 64K -w -r 4 || rc=1
+	echo 0 >$SWDMA/stall_every
+	sleep 1	# every late copy has landed
+	lost=$(($(stat_of dcbm lost_folios) - lost0))
+	late=$(counter /sys/module/dcbm/parameters/late_completions)
+	swlate=$(counter $SWDMA/late)
+	retired=$(counter /sys/module/dcbm/parameters/retired_channels)
+	echo "# $lost destinations lost, $late late completions (engine: $swlate), $retired channels out of service"
+	[ $lost -gt 0 ] && [ "$late" = $lost ] && [ "$swlate" = $lost ] && [ "$retired" -gt 0 ] || rc=1
+	echo 0 >$SWDMA/late_ms
+	reload_engine || rc=1
+	set_knob /sys/module/dcbm/parameters/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# The CPUs of node NODE, one per line.
+node_cpus() { # NODE
+	local c
+	for c in /sys/devices/system/node/node$1/cpu[0-9]*; do
+		[ -e "$c" ] && echo "${c##*/cpu}"
+	done
+}
+
+# The CPUs that ran mtcopy's queued copies while COMMAND ran under mtcopy,
+# one per line (workqueue_execute_start in a trace instance of its own:
+# the plan's instance records only the tests' processes, not kworkers).
+mtcopy_worker_cpus() { # COMMAND...
+	local inst=$TRACING/instances/mtcopy rc
+	mkdir -p $inst && echo 1 >$inst/events/workqueue/workqueue_execute_start/enable || return 1
+	with_migrator mtcopy "$@"
+	rc=$?
+	echo 0 >$inst/events/workqueue/workqueue_execute_start/enable
+	grep 'function mtcopy_work_fn' $inst/trace | sed 's/.*\[0*\([0-9][0-9]*\)\].*/\1/' | sort -u >/tmp/worker-cpus
+	rmdir $inst
+	return $rc
+}
+
+# mtcopy moving 2M folios between node 1 and node 2, which has memory and no
+# CPUs (vm.sh --tiered): the copies it queues must run on CPUs of node 1, the
+# nearest node with CPUs, in both directions (placement dst).
+test_mtcopy_cpuless_node() {
+	local c rc=0
+	if [ ! -d /sys/devices/system/node/node2 ] || [ -n "$(node_cpus 2)" ]; then
+		echo "# no node 2 without CPUs: boot with vm.sh --tiered"
+		return 1
+	fi
+	set_knob /sys/module/mtcopy/parameters/threads 2 &&
+		set_knob /sys/module/mtcopy/parameters/placement dst &&
+		offload_every_batch mtcopy || return 1
+	mtcopy_worker_cpus migrate_integrity -s 2M -t 8M -H 1 -F 2 || return 1
+	echo "# queued copies ran on CPUs $(tr '\n' ' ' </tmp/worker-cpus)(node 1: $(node_cpus 1 | tr '\n' ' '))"
+	[ -s /tmp/worker-cpus ] || return 1
+	for c in $(cat /tmp/worker-cpus); do
+		node_cpus 1 | grep -qx "$c" || rc=1
+	done
+	return $rc
+}
+
+# CPU 3 goes offline and comes back, again and again, for SECONDS while
+# mtcopy moves 2M folios to its node (node 1) and back: no batch may wait
+# for a CPU that is gone, and every byte must survive.
+test_mtcopy_cpu_hotplug() { # SECONDS
+	local end rc=0 plugger cycles
+	set_knob /sys/module/mtcopy/parameters/threads 2 &&
+		set_knob /sys/module/mtcopy/parameters/placement dst &&
+		offload_every_batch mtcopy || return 1
+	end=$(($(date +%s) + $1))
+	echo 0 >/tmp/hotplug-cycles
+	(n=0
+	while [ "$(date +%s)" -lt $end ]; do
+		echo 0 >/sys/devices/system/cpu/cpu3/online || exit 1
+		echo 1 >/sys/devices/system/cpu/cpu3/online || exit 1
+		n=$((n + 1))
+		echo $n >/tmp/hotplug-cycles
+	done) &
+	plugger=$!
+	set_knob $OFFLOAD/active mtcopy || rc=1
+	while [ "$(date +%s)" -lt $end ]; do
+		run_quoted migrate_integrity -s 2M -t 4M -r 1 || { rc=1; break; }
+	done
+	wait $plugger || { echo "# a CPU 3 offline/online write failed"; rc=1; }
+	set_knob $OFFLOAD/active none || rc=1
+	cycles=$(cat /tmp/hotplug-cycles)
+	echo "# CPU 3 went offline and came back $cycles times; online: $(cat /sys/devices/system/cpu/online)"
+	[ $rc = 0 ] && [ "$cycles" -gt 0 ] && [ "$(cat /sys/devices/system/cpu/cpu3/online)" = 1 ]
+}
+
 # Nothing stays mapped once the drivers are idle (DMA-API debug kernels).
 test_no_dma_leak() {
 	local total free errors
@@ -193,9 +298,9 @@ test_driver_params_reject_malformed() {
 	return $rc
 }
 
-DRIVER_TESTS=$((1 + 1 + 1 + 4))
+DRIVER_TESTS=$((1 + 1 + 1 + 5 + 1))
 DRIVER_FINAL_TESTS=1
-DRIVER_SWITCH_TESTS=3
+DRIVER_SWITCH_TESTS=4
 
 drivers_switch_plan() {
 	modprobe swdma channels=2
@@ -203,6 +308,8 @@ drivers_switch_plan() {
 	modprobe dcbm channels=2
 	ktap_test_result "drivers: switching migrators and reloading driver modules during migrations (20 s)" \
 		test_switch_and_reload 20
+	ktap_test_result "drivers: mtcopy while CPU 3 goes offline and comes back (20 s)" \
+		test_mtcopy_cpu_hotplug 20
 	for m in mtcopy dcbm; do
 		offload_every_batch $m
 	done
@@ -229,6 +336,10 @@ drivers_plan() {
 		with_fault reverse Y migrate_integrity -s 16K
 	ktap_test_result "drivers: dcbm, engine silently corrupts every 5th descriptor: the integrity test catches it" \
 		integrity_catches_corruption
+	ktap_test_result "drivers: dcbm, engine that cannot be stopped completes copies late: they land only in lost destinations" \
+		test_dcbm_unstoppable_engine
+	ktap_test_result "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
+		test_mtcopy_cpuless_node
 	set_knob /sys/module/dcbm/parameters/timeout_ms 2000
 }
 

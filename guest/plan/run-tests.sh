@@ -36,9 +36,25 @@ kunit_sections() {
 	done
 }
 
+# Nodes 0 and 1 with CPUs and memory; with migoff.tiered (vm.sh --tiered)
+# also node 2, memory without CPUs, which the kernel put in a lower memory
+# tier than nodes 0 and 1 from the firmware's HMAT.
 test_numa_topology() {
+	local d tier01 tier2
 	run_quoted numactl --hardware || return 1
-	grep -q '^available: 2 nodes (0-1)' /tmp/run.out
+	if ! grep -q 'migoff\.tiered' /proc/cmdline; then
+		grep -q '^available: 2 nodes (0-1)' /tmp/run.out
+		return
+	fi
+	for d in /sys/devices/virtual/memory_tiering/memory_tier*; do
+		echo "# ${d##*/}: nodes $(cat "$d/nodelist")"
+		case $(cat "$d/nodelist") in
+		0-1) tier01=${d##*memory_tier} ;;
+		2) tier2=${d##*memory_tier} ;;
+		esac
+	done
+	grep -q '^available: 3 nodes (0-2)' /tmp/run.out && grep -qx 'node 2 cpus: *' /tmp/run.out &&
+		[ -n "$tier01" ] && [ -n "$tier2" ] && [ "$tier2" -gt "$tier01" ]
 }
 
 # The main part: everything but the switching tests.
@@ -53,7 +69,7 @@ main_plan() {
 	for s in $KUNIT_SUITES; do
 		ktap_test_result "kunit: $s" test_kunit_suite "$s"
 	done
-	ktap_test_result "numa: two nodes with memory" test_numa_topology
+	ktap_test_result "numa: two nodes with CPUs and memory (tiered: and a slower node without CPUs)" test_numa_topology
 	ktap_test_result "swap: on, on zram" setup_swap
 	ktap_test_result "ksm: ksmd running" setup_ksm
 	ktap_test_result "trace: batch and migrate_pages events on, recording only the processes of each test" enable_batch_trace
@@ -109,8 +125,19 @@ kunit_only_plan() {
 	ktap_print_totals
 }
 
+# A developer's part, never run by run-tests.sh: the drivers' tests alone.
+drivers_only_plan() {
+	ktap_print_header
+	ktap_set_plan $((1 + DRIVER_TESTS))
+	setup_mm
+	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	drivers_plan
+	ktap_print_totals
+}
+
 plan() {
 	case $(sed -n 's/.*migoff\.part=\([a-z]*\).*/\1/p' /proc/cmdline) in
+	drivers) drivers_only_plan ;;
 	switch) switch_plan ;;
 	workloads) workloads_only_plan ;;
 	kunit) kunit_only_plan ;;

@@ -6,6 +6,7 @@
  * storing to the buffer (no write may be lost).
  *
  * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]
+ *                           [-H NODE] [-F NODE]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
@@ -23,6 +24,8 @@
  *       takes a reference to each), move the whole buffer: every held
  *       page must stay on node 0 and every other one must move, every
  *       byte intact; the pipe's data must then read as the pattern
+ *   -H, -F: the home node the buffer is faulted on and returns to (default
+ *       0) and the far node it moves to (default 1); plain moves only
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -376,7 +379,7 @@ static int move_with_held_pages(char *buf, size_t len, uint64_t seed)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-H NODE] [-F NODE]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -385,6 +388,7 @@ int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
 	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, held = 0;
+	int home = 0, far = 1;
 	int opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
 	pid_t child = -1;
@@ -396,7 +400,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKV")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVH:F:")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -408,11 +412,14 @@ int main(int argc, char **argv)
 		case 'P': swapped = 1; break;
 		case 'K': ksm = 1; break;
 		case 'V': held = 1; break;
+		case 'H': home = atoi(optarg); break;
+		case 'F': far = atoi(optarg); break;
 		default: usage(argv[0]);
 		}
 	}
 	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1 ||
-	    ((swapped || ksm || held) && (with_writer || shared || locked || folio != PAGE_SZ)))
+	    ((swapped || ksm || held) && (with_writer || shared || locked || folio != PAGE_SZ ||
+					   home != 0 || far != 1)) || home < 0 || far < 0 || home == far)
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -421,7 +428,7 @@ int main(int argc, char **argv)
 		       size_name(folio, name, sizeof(name)));
 		return KSFT_SKIP;
 	}
-	buf = map_on_node_shared(total, folio, 0, shared);
+	buf = map_on_node_shared(total, folio, home, shared);
 	if (!buf) {
 		perror("# map_on_node");
 		return KSFT_FAIL;
@@ -440,8 +447,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)run_seed);
 	if (folios != (long)(total / folio))
 		goto out;
-	if (pages_off_node(buf, total, 0)) {
-		printf("# buffer not faulted on node 0\n");
+	if (pages_off_node(buf, total, home)) {
+		printf("# buffer not faulted on node %d\n", home);
 		goto out;
 	}
 	/* Pages that escaped the page-out are shared with the child. */
@@ -494,9 +501,10 @@ int main(int argc, char **argv)
 		seed = round_seed(run_seed, r);
 		if (r)
 			fill_pattern(buf, total, seed, wp ? SLOT_STRIDE : 0);
-		if (move_and_check(buf, total, out_step(buf, total, folio), 1) ||
+		if (move_and_check(buf, total, out_step(buf, total, folio), far) ||
 		    check_pattern(buf, total, seed, wp) ||
-		    move_and_check(buf, total, PAGE_SZ, 0) || check_pattern(buf, total, seed, wp))
+		    move_and_check(buf, total, PAGE_SZ, home) ||
+		    check_pattern(buf, total, seed, wp))
 			break;
 	}
 	if (with_writer) {
