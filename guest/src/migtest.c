@@ -156,6 +156,7 @@ long move_range(void *buf, size_t len, size_t step, int node, int retries, int *
 {
 	unsigned long n = len / step, todo = n, i, k;
 	void **pages = malloc(n * sizeof(*pages));
+	unsigned int backoff = 0;
 	int *nodes = malloc(n * sizeof(*nodes));
 	int *status = malloc(n * sizeof(*status));
 	long left = -1;
@@ -191,6 +192,12 @@ long move_range(void *buf, size_t len, size_t step, int node, int retries, int *
 		todo = k;
 		if (!todo || retries-- <= 0)
 			break;
+		/*
+		 * Back off before the next try (1 ms, doubling to 256 ms): what
+		 * holds a page may take a while to let go, e.g. a DMA copy a
+		 * migrator could not stop keeps its source until it lands.
+		 */
+		usleep(1000U << (backoff < 8 ? backoff++ : 8));
 	}
 	left = todo;
 	if (*hard_err)
