@@ -51,7 +51,7 @@ GUEST_PLAN_main_patched=199
 GUEST_PLAN_main_debug=143
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
-KUNIT_CASES_migrate_offload=13
+KUNIT_CASES_migrate_offload=14
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 

@@ -42,7 +42,7 @@ load_dcbm() { # CHANNELS
 # The integrity tests move batches of every shape, so the migrator must
 # take them all, whatever its default minimum.
 offload_every_batch() { # MIGRATOR
-	set_knob "$OFFLOAD/$1/min_batch_bytes" 0
+	set_knob "$MIGRATORS/$1/min_batch_bytes" 0
 }
 
 # With fault injection KNOB=VALUE set on swdma, COMMAND must keep its data,
@@ -286,7 +286,7 @@ pids_of() { # NAME
 
 # Batches taken by all registered migrators together.
 total_batches() {
-	cat $OFFLOAD/*/batches | awk '{ n += $1 } END { print n + 0 }'
+	cat $MIGRATORS/*/batches | awk '{ n += $1 } END { print n + 0 }'
 }
 
 # The drivers' parameters refuse what they cannot use, and keep the old value.

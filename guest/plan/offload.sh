@@ -2,8 +2,9 @@
 # sourced by run-tests.sh.  Each test_* function returns 0 on success.
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
+MIGRATORS=$OFFLOAD/migrators
 
-stat_of() { cat "$OFFLOAD/$1/$2"; }
+stat_of() { cat "$MIGRATORS/$1/$2"; }
 
 # "all" with one reason taken out, in the kernel's own spelling.
 reasons_without() {
@@ -33,9 +34,9 @@ test_sysfs_rejects_malformed() {
 	local rc=0 v
 	for v in bogus "cpu,none" "" "cpu extra"; do expect_rejected active "$v" || rc=1; done
 	for v in bogus "compaction," "all,none" ",demotion" ""; do expect_rejected reasons "$v" || rc=1; done
-	for v in abc -1 12x "" "1 2"; do expect_rejected cpu/min_batch_bytes "$v" || rc=1; done
+	for v in abc -1 12x "" "1 2"; do expect_rejected migrators/cpu/min_batch_bytes "$v" || rc=1; done
 	for v in 1 2; do
-		if echo "$v" >$OFFLOAD/cpu/batches 2>/dev/null; then
+		if echo "$v" >$MIGRATORS/cpu/batches 2>/dev/null; then
 			echo "# cpu/batches: write accepted"
 			rc=1
 		fi
@@ -48,7 +49,7 @@ test_sysfs_rejects_malformed() {
 # Every later test needs it; missing, this is the first failure.
 test_sysfs_home() {
 	local f rc=0
-	for f in available active reasons cpu/min_batch_bytes cpu/batches; do
+	for f in available active reasons migrators/cpu/min_batch_bytes migrators/cpu/batches; do
 		[ -e "$OFFLOAD/$f" ] || { echo "# $OFFLOAD/$f missing"; rc=1; }
 	done
 	[ $rc = 0 ] && grep -qw cpu $OFFLOAD/available
@@ -117,12 +118,12 @@ with_min_batch() { # BYTES rise|same COMMAND...
 	local bytes=$1 expect=$2 saved rc n
 	shift 2
 	saved=$(stat_of cpu min_batch_bytes)
-	set_knob $OFFLOAD/cpu/min_batch_bytes "$bytes" || return 1
+	set_knob $MIGRATORS/cpu/min_batch_bytes "$bytes" || return 1
 	set_knob $OFFLOAD/active cpu || return 1
 	traced_run "$@"
 	rc=$?
 	set_knob $OFFLOAD/active none || rc=1
-	set_knob $OFFLOAD/cpu/min_batch_bytes "$saved" || rc=1
+	set_knob $MIGRATORS/cpu/min_batch_bytes "$saved" || rc=1
 	n=$(traced_batches "migrator=cpu ")
 	echo "# min_batch_bytes=$bytes: $n batches offloaded"
 	[ $rc = 0 ] || return 1
@@ -172,8 +173,8 @@ test_switch_under_load() { # SECONDS
 offload_stats() {
 	local d f
 	echo "# migrate_offload: active=$(cat $OFFLOAD/active) reasons=$(cat $OFFLOAD/reasons)"
-	for d in $OFFLOAD/*/; do
-		for f in min_batch_bytes batches folios bytes fallback_folios errors copy_ns; do
+	for d in $MIGRATORS/*/; do
+		for f in min_batch_bytes batches folios bytes fallback_folios lost_folios poisoned_folios errors copy_ns; do
 			printf '%s=%s ' $f "$(cat "$d$f")"
 		done | sed "s|^|# $(basename "$d"): |"
 		echo

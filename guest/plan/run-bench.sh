@@ -25,6 +25,7 @@
 . /plan/lib.sh
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
+MIGRATORS=$OFFLOAD/migrators
 param() { sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
 total=$(param total)
@@ -96,7 +97,7 @@ MIGRATOR_STATS="batches bytes fallback_folios errors copy_ns"
 stats_of() { # MIGRATOR
 	local f
 	for f in $MIGRATOR_STATS; do
-		cat $OFFLOAD/"$1"/$f 2>/dev/null || echo 0
+		cat $MIGRATORS/"$1"/$f 2>/dev/null || echo 0
 	done | tr '\n' ' '
 }
 
@@ -137,8 +138,8 @@ latency_specs() {
 	for spec in $migrators; do
 		m=${spec%%:*}
 		use_migrator "$spec" || continue
-		[ ! -f $OFFLOAD/"$m"/min_batch_bytes ] ||
-			[ "$(cat $OFFLOAD/"$m"/min_batch_bytes)" = 0 ] || echo "$spec/min=0"
+		[ ! -f $MIGRATORS/"$m"/min_batch_bytes ] ||
+			[ "$(cat $MIGRATORS/"$m"/min_batch_bytes)" = 0 ] || echo "$spec/min=0"
 		echo "$spec"
 	done
 }
@@ -168,10 +169,10 @@ while [ $rep -lt "${latreps:-11}" ]; do
 		m=${spec%%:*}
 		use_migrator "${spec%/min=0}" || continue
 		if [ "$spec" != "${spec%/min=0}" ]; then
-			saved=$(cat $OFFLOAD/"$m"/min_batch_bytes)
-			echo 0 >$OFFLOAD/"$m"/min_batch_bytes
+			saved=$(cat $MIGRATORS/"$m"/min_batch_bytes)
+			echo 0 >$MIGRATORS/"$m"/min_batch_bytes
 			latency_sweep "$spec" $rep
-			echo "$saved" >$OFFLOAD/"$m"/min_batch_bytes
+			echo "$saved" >$MIGRATORS/"$m"/min_batch_bytes
 		else
 			latency_sweep "$spec" $rep
 		fi
@@ -181,9 +182,9 @@ done
 
 for spec in $migrators; do
 	m=${spec%%:*}
-	[ -d $OFFLOAD/"$m" ] || continue
+	[ -d $MIGRATORS/"$m" ] || continue
 	for f in min_batch_bytes batches folios bytes fallback_folios errors copy_ns; do
-		printf '%s=%s ' $f "$(cat $OFFLOAD/"$m"/$f)"
+		printf '%s=%s ' $f "$(cat $MIGRATORS/"$m"/$f)"
 	done | sed "s|^|# $m statistics: |"
 	echo
 done | sort -u
