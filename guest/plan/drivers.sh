@@ -46,10 +46,11 @@ offload_every_batch() { # MIGRATOR
 }
 
 # With fault injection KNOB=VALUE set on swdma, COMMAND must keep its data,
-# and dcbm's fallback count must rise by at most the descriptors swdma
-# failed (fail_every; a folio's segments may both fail) and by at least one,
-# by at least the batches a stall timed out (stall_every), or not at all
-# while swdma did complete descriptors out of order (reverse).
+# and dcbm's fallback count must rise where swdma failed descriptors
+# (fail_every: dcbm also stops the failing channel, so the failing batch's
+# copies still queued there fall back too), by at least the batches a stall
+# timed out (stall_every), or not at all while swdma did complete
+# descriptors out of order (reverse).
 with_fault() { # KNOB VALUE COMMAND...
 	local knob=$1 val=$2 rc fb0 fb1 err0 err1 f0 f1 s0 s1 r0 r1
 	shift 2
@@ -64,7 +65,7 @@ with_fault() { # KNOB VALUE COMMAND...
 	echo "# $knob=$val: fallback +$((fb1 - fb0)), errors +$((err1 - err0)), engine failed +$((f1 - f0)), stalled +$((s1 - s0)), reordered +$((r1 - r0))"
 	[ $rc = 0 ] || return 1
 	case $knob in
-	fail_every) [ $((fb1 - fb0)) -gt 0 ] && [ $((fb1 - fb0)) -le $((f1 - f0)) ] && [ $((err1 - err0)) -gt 0 ] ;;
+	fail_every) [ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) -gt 0 ] && [ $((err1 - err0)) -gt 0 ] ;;
 	stall_every) [ $((s1 - s0)) -gt 0 ] && [ $((fb1 - fb0)) -ge $((err1 - err0)) ] && [ $((err1 - err0)) -gt 0 ] ;;
 	reverse) [ $((r1 - r0)) -gt 0 ] && [ $((fb1 - fb0)) = 0 ] && [ $((err1 - err0)) = 0 ] ;;
 	esac
@@ -101,20 +102,20 @@ test_dcbm_unstoppable_engine() {
 	local rc=0 lost0 lost late swlate retired
 	reload_engine terminate=0 || return 1
 	lost0=$(stat_of dcbm lost_folios)
-	set_knob /sys/module/dcbm/parameters/timeout_ms 300 &&
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 &&
 		set_knob $SWDMA/late_ms 500 && set_knob $SWDMA/stall_every 4 || rc=1
 	with_migrator dcbm migrate_integrity -s 64K -w -r 4 || rc=1
 	echo 0 >$SWDMA/stall_every
 	sleep 1	# every late copy has landed
 	lost=$(($(stat_of dcbm lost_folios) - lost0))
-	late=$(counter /sys/module/dcbm/parameters/late_completions)
+	late=$(counter $MIGRATORS/dcbm/late_completions)
 	swlate=$(counter $SWDMA/late)
-	retired=$(counter /sys/module/dcbm/parameters/retired_channels)
+	retired=$(counter $MIGRATORS/dcbm/retired_channels)
 	echo "# $lost destinations lost, $late late completions (engine: $swlate), $retired channels out of service"
 	[ $lost -gt 0 ] && [ "$late" -ge $lost ] && [ "$swlate" = "$late" ] && [ "$retired" -gt 0 ] || rc=1
 	echo 0 >$SWDMA/late_ms
 	reload_engine || rc=1
-	set_knob /sys/module/dcbm/parameters/timeout_ms 300 || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
 }
 
@@ -143,8 +144,39 @@ thp_on_every_channel() { # SWDMA_ARGS...
 	echo "# copies per channel: $(tr '\n' ' ' </tmp/memcpy); fallback +$((fb1 - fb0))"
 	[ "$(wc -l </tmp/memcpy1)" = 2 ] && [ -z "$idle" ] && [ $((fb1 - fb0)) = 0 ] || rc=1
 	[ $# = 0 ] || reload_engine || rc=1
-	set_knob /sys/module/dcbm/parameters/timeout_ms 300 || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
+}
+
+# An engine that halts after a failed descriptor until it is reset
+# (swdma halt_on_error, failing every 5th descriptor), under MOVERS
+# concurrent migrate_integrity runs: dcbm stops (resets) a channel at its
+# first error, and a batch owns its channels, so no batch waits out its
+# timeout, neither the failing one nor another whose copies were queued on
+# the halted channel.  Every byte arrives.
+halting_engine() { # MOVERS
+	local rc=0 h0 h1 t0 t1 i pids=""
+	h0=$(counter $SWDMA/halts) t0=$(counter $MIGRATORS/dcbm/timeouts)
+	# A batch may take long under emulation with two movers: a timeout
+	# here must mean a halted engine, not a slow one.
+	set_knob $MIGRATORS/dcbm/timeout_ms 5000 &&
+		set_knob $SWDMA/halt_on_error Y && set_knob $SWDMA/fail_every 5 &&
+		set_knob $OFFLOAD/active dcbm || rc=1
+	for i in $(seq "$1"); do
+		migrate_integrity -s 64K -r 3 >/tmp/mover$i.out 2>&1 &
+		pids="$pids $!"
+	done
+	for i in $pids; do
+		wait "$i" || rc=1
+	done
+	set_knob $OFFLOAD/active none || rc=1
+	echo 0 >$SWDMA/fail_every
+	echo N >$SWDMA/halt_on_error
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
+	h1=$(counter $SWDMA/halts) t1=$(counter $MIGRATORS/dcbm/timeouts)
+	echo "# engine halted +$((h1 - h0)) times; dcbm timeouts +$((t1 - t0))"
+	[ $rc = 0 ] && [ $((h1 - h0)) -gt 0 ] && [ $((t1 - t0)) = 0 ]
 }
 
 # The CPUs of node NODE, one per line.
@@ -178,8 +210,8 @@ test_mtcopy_cpuless_node() {
 		echo "# no node 2 without CPUs: boot with vm.sh --tiered"
 		return 1
 	fi
-	set_knob /sys/module/mtcopy/parameters/threads 2 &&
-		set_knob /sys/module/mtcopy/parameters/placement dst &&
+	set_knob $MIGRATORS/mtcopy/threads 2 &&
+		set_knob $MIGRATORS/mtcopy/placement dst &&
 		offload_every_batch mtcopy || return 1
 	mtcopy_worker_cpus migrate_integrity -s 2M -t 8M -H 1 -F 2 || return 1
 	echo "# queued copies ran on CPUs $(tr '\n' ' ' </tmp/worker-cpus)(node 1: $(node_cpus 1 | tr '\n' ' '))"
@@ -195,8 +227,8 @@ test_mtcopy_cpuless_node() {
 # for a CPU that is gone, and every byte must survive.
 test_mtcopy_cpu_hotplug() { # SECONDS
 	local end rc=0 plugger cycles
-	set_knob /sys/module/mtcopy/parameters/threads 2 &&
-		set_knob /sys/module/mtcopy/parameters/placement dst &&
+	set_knob $MIGRATORS/mtcopy/threads 2 &&
+		set_knob $MIGRATORS/mtcopy/placement dst &&
 		offload_every_batch mtcopy || return 1
 	end=$(($(date +%s) + $1))
 	echo 0 >/tmp/hotplug-cycles
@@ -318,16 +350,41 @@ total_batches() {
 	cat $MIGRATORS/*/batches | awk '{ n += $1 } END { print n + 0 }'
 }
 
-# The drivers' parameters refuse what they cannot use, and keep the old value.
+# The drivers' settings refuse what they cannot use, and keep the old value.
 test_driver_params_reject_malformed() {
-	local rc=0 v p=/sys/module
-	for v in 0 65 abc -1 ""; do expect_rejected $p/mtcopy/parameters/threads "$v" || rc=1; done
-	for v in bogus "" "dst src"; do expect_rejected $p/mtcopy/parameters/placement "$v" || rc=1; done
-	for v in 0 60001 abc -1 ""; do expect_rejected $p/dcbm/parameters/timeout_ms "$v" || rc=1; done
+	local rc=0 v
+	for v in 0 65 abc -1 ""; do expect_rejected $MIGRATORS/mtcopy/threads "$v" || rc=1; done
+	for v in bogus "" "dst src"; do expect_rejected $MIGRATORS/mtcopy/placement "$v" || rc=1; done
+	for v in 0 60001 abc -1 ""; do expect_rejected $MIGRATORS/dcbm/timeout_ms "$v" || rc=1; done
+	for v in 0 17 abc -1 ""; do expect_rejected $MIGRATORS/dcbm/channels "$v" || rc=1; done
 	return $rc
 }
 
-DRIVER_TESTS=$((1 + 1 + 1 + 7 + 1))
+# DMA channels held by clients (dcbm is the only one in the plan by now).
+chans_in_use() {
+	cat /sys/class/dma/dma*chan*/in_use | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# dcbm holds DMA channels only while it is active, and its channel count
+# changes at run time: while active, at once, for the batches after.
+test_dcbm_channels_follow_activation() {
+	local rc=0 held
+	set_knob $MIGRATORS/dcbm/channels 2 || return 1
+	held=$(chans_in_use)
+	set_knob $OFFLOAD/active dcbm || return 1
+	held="$held $(chans_in_use)"
+	set_knob $MIGRATORS/dcbm/channels 1 || rc=1
+	held="$held $(chans_in_use)/$(cat $MIGRATORS/dcbm/channels_in_service)"
+	migrate_integrity -s 64K -r 1 >/tmp/run.out 2>&1 || { sed 's/^/# /' /tmp/run.out; rc=1; }
+	set_knob $MIGRATORS/dcbm/channels 2 || rc=1
+	held="$held $(chans_in_use)"
+	set_knob $OFFLOAD/active none || rc=1
+	held="$held $(chans_in_use)"
+	echo "# channels held: inactive, active (2), 1 asked, 2 asked, inactive: $held"
+	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
+}
+
+DRIVER_TESTS=$((1 + 2 + 1 + 9 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=4
 
@@ -354,9 +411,11 @@ drivers_plan() {
 	ktap_test_result "drivers: modules swdma, mtcopy and dcbm load and register" test_modules_load
 	ktap_test_result "drivers: dmatest against the software DMA engine" test_dmatest
 	load_dcbm 2
-	ktap_test_result "drivers: malformed mtcopy and dcbm parameter writes get EINVAL and change nothing" \
+	ktap_test_result "drivers: malformed mtcopy and dcbm setting writes get EINVAL and change nothing" \
 		test_driver_params_reject_malformed
-	set_knob /sys/module/dcbm/parameters/timeout_ms 300
+	ktap_test_result "drivers: dcbm holds DMA channels only while active, their count changes at run time" \
+		test_dcbm_channels_follow_activation
+	set_knob $MIGRATORS/dcbm/timeout_ms 300
 	ktap_test_result "drivers: dcbm, engine fails every 3rd descriptor: CPU fallback, data intact" \
 		with_fault fail_every 3 migrate_integrity -s 64K
 	ktap_test_result "drivers: dcbm, engine stalls every 4th descriptor: timeout, CPU fallback, data intact" \
@@ -367,13 +426,17 @@ drivers_plan() {
 		thp_on_every_channel
 	ktap_test_result "drivers: dcbm, engine takes at most 64K per descriptor: THPs go in segments, no fallback" \
 		thp_on_every_channel max_seg=65536
+	ktap_test_result "drivers: dcbm, engine halts after an error until reset: no batch times out, data intact" \
+		halting_engine 1
+	ktap_test_result "drivers: dcbm, two movers on an engine that halts: no batch hit by another's failure" \
+		halting_engine 2
 	ktap_test_result "drivers: dcbm, engine silently corrupts every 5th descriptor: the integrity test catches it" \
 		integrity_catches_corruption
 	ktap_test_result "drivers: dcbm, engine that cannot be stopped completes copies late: they land only in lost destinations" \
 		test_dcbm_unstoppable_engine
 	ktap_test_result "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
 		test_mtcopy_cpuless_node
-	set_knob /sys/module/dcbm/parameters/timeout_ms 2000
+	set_knob $MIGRATORS/dcbm/timeout_ms 2000
 }
 
 # After every driver test has run.

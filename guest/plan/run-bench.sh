@@ -36,8 +36,8 @@ migrators=$(param migrators | tr ',' ' ')
 [ -d $OFFLOAD ] || migrators=default
 
 # Make SPEC (name[:param=value...]) the active migrator: load its module
-# if needed and set its parameters, reloading the module for those that are
-# fixed at load time.  "default" leaves the kernel as booted.
+# if needed and set its parameters (files of its directory in the sysfs
+# home, all changeable at run time).  "default" leaves the kernel as booted.
 use_migrator() { # SPEC
 	local m=${1%%:*} params="" p
 	[ "$m" = default ] && return 0
@@ -47,9 +47,7 @@ use_migrator() { # SPEC
 		[ "$m" != dcbm ] || [ -d /sys/module/swdma ] || modprobe swdma channels=2 || return 1
 		[ -d /sys/module/"$m" ] || modprobe "$m" $params || return 1
 		for p in $params; do
-			[ "$(cat /sys/module/"$m"/parameters/"${p%%=*}")" = "${p#*=}" ] ||
-				echo "${p#*=}" 2>/dev/null >/sys/module/"$m"/parameters/"${p%%=*}" ||
-				{ rmmod "$m" && modprobe "$m" $params; } || return 1
+			echo "${p#*=}" >$MIGRATORS/"$m"/"${p%%=*}" || return 1
 		done ;;
 	esac
 	[ "$m" = none ] || echo "$m" >$OFFLOAD/active

@@ -12,7 +12,7 @@ use_config() { # CONFIG
 	CONFIG_MIGRATOR=${1%%:*}
 	case $1 in
 	none) return 0 ;;
-	mtcopy:threads=*) set_knob /sys/module/mtcopy/parameters/threads "${1#*=}" || return 1 ;;
+	mtcopy:threads=*) set_knob $MIGRATORS/mtcopy/threads "${1#*=}" || return 1 ;;
 	dcbm:channels=*) load_dcbm "${1#*=}" || return 1 ;;
 	esac
 	offload_every_batch "$CONFIG_MIGRATOR"
