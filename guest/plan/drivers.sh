@@ -32,6 +32,27 @@ test_dmatest() {
 	return $rc
 }
 
+# swdma as a faithful provider: a descriptor that failed (fail_every) is
+# DMA_ERROR in tx_status, which dmatest reports as "completion error
+# status" (with the status of the last completed cookie it would report
+# the data it then finds wrong instead), and its device has no sysfs
+# unbind that would pull the channels from under their clients.
+test_swdma_reports_errors() {
+	local rc=0 errors others
+	set_knob $SWDMA/fail_every 4 || return 1
+	echo "migoff: swdma error statuses" >/dev/kmsg
+	modprobe dmatest timeout=5000 iterations=40 run=1 || rc=1
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	echo 0 >$SWDMA/fail_every
+	rmmod dmatest
+	dmesg | sed -n '/migoff: swdma error statuses/,$p' >/tmp/dmatest.log
+	errors=$(grep -c "dmatest: .*'completion error status'" /tmp/dmatest.log)
+	others=$(grep "dmatest: .*result #" /tmp/dmatest.log | grep -vc "'completion error status'")
+	echo "# dmatest: $errors completion error statuses, $others other failures"
+	[ -e /sys/bus/platform/drivers/swdma/unbind ] && { echo "# swdma can be unbound"; rc=1; }
+	[ $rc = 0 ] && [ "$errors" -gt 0 ] && [ "$others" = 0 ]
+}
+
 load_dcbm() { # CHANNELS
 	if grep -q '^dcbm ' /proc/modules; then
 		rmmod dcbm || return 1
@@ -353,7 +374,7 @@ total_batches() {
 # The drivers' settings refuse what they cannot use, and keep the old value.
 test_driver_params_reject_malformed() {
 	local rc=0 v
-	for v in 0 65 abc -1 ""; do expect_rejected $MIGRATORS/mtcopy/threads "$v" || rc=1; done
+	for v in 0 17 abc -1 ""; do expect_rejected $MIGRATORS/mtcopy/threads "$v" || rc=1; done
 	for v in bogus "" "dst src"; do expect_rejected $MIGRATORS/mtcopy/placement "$v" || rc=1; done
 	for v in 0 60001 abc -1 ""; do expect_rejected $MIGRATORS/dcbm/timeout_ms "$v" || rc=1; done
 	for v in 0 17 abc -1 ""; do expect_rejected $MIGRATORS/dcbm/channels "$v" || rc=1; done
@@ -384,7 +405,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 2 + 1 + 9 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 9 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=4
 
@@ -410,6 +431,8 @@ drivers_switch_plan() {
 drivers_plan() {
 	ktap_test_result "drivers: modules swdma, mtcopy and dcbm load and register" test_modules_load
 	ktap_test_result "drivers: dmatest against the software DMA engine" test_dmatest
+	ktap_test_result "drivers: swdma reports a failed descriptor as DMA_ERROR, and cannot be unbound" \
+		test_swdma_reports_errors
 	load_dcbm 2
 	ktap_test_result "drivers: malformed mtcopy and dcbm setting writes get EINVAL and change nothing" \
 		test_driver_params_reject_malformed
