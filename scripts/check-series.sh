@@ -4,6 +4,8 @@
 #     series' options on;
 #   - no new W=1 or sparse warnings in the touched files compared with the
 #     unpatched base (line numbers ignored);
+#   - the top of the series builds for arm64, where the MTE exclusion is,
+#     with no W=1 warning in its files;
 #   - with CONFIG_MIGRATION_COPY_OFFLOAD=n the top of the series gives
 #     mm/migrate.o the same text size as the unpatched base.
 # Uses its own worktree ($WORK/series) and build directory, so the other
@@ -82,6 +84,27 @@ for c in $commits; do
 	fi
 	check "series: patch $n adds no W=1 or sparse warnings" [ ! -s "$logs/patch-$n.new" ]
 done
+
+# arm64, where migrate_folio_batchable() keeps MTE-tagged folios off the
+# migrators: the top of the series builds there (defconfig, which has MTE,
+# plus the series' options) with no W=1 warning in the series' files.
+arm64_out=$out/arm64
+arm64=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
+arm64_make() { kernel_make "$tree" "$arm64_out" "${arm64[@]}" "$@"; }
+arm64_builds() {
+	mkdir -p "$arm64_out"
+	arm64_make defconfig >/dev/null
+	(cd "$arm64_out" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$arm64_out" \
+		"$arm64_out/.config" "$REPO/configs/offload.config" >/dev/null)
+	arm64_make olddefconfig >/dev/null
+	grep -q '^CONFIG_ARM64_MTE=y' "$arm64_out/.config" || return 1
+	grep -q '^CONFIG_MIGRATION_COPY_OFFLOAD=y' "$arm64_out/.config" || return 1
+	arm64_make W=1 mm/migrate.o mm/migrate_offload.o drivers/migrate_offload/ \
+		drivers/dma/swdma.o >"$logs/arm64.log" 2>&1 ||
+		{ tail -20 "$logs/arm64.log" | sed 's/^/# /'; return 1; }
+	! grep -E 'warning:|error:' "$logs/arm64.log" | grep -E 'migrat|mtcopy|dcbm|swdma'
+}
+check "series: the top builds for arm64 (MTE) with no W=1 warning" arm64_builds
 
 configure n
 kmake mm/migrate.o >"$logs/off.log" 2>&1

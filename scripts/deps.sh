@@ -6,6 +6,7 @@ pkgs=(
 	linux-source-6.12
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
 	ccache sparse git rsync
+	gcc-aarch64-linux-gnu
 	qemu-system-x86 busybox-static
 	libnuma-dev numactl stress-ng
 	gnuplot-nox
