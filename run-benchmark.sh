@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The main job: build the kernels, boot each in the two-node NUMA VM, run the
 # move_pages() benchmark per folio size, and print one table comparing them.
-# Writes results/bench.csv, limit.csv, vmstat.csv and latency.csv (raw),
-# the summaries, results/bench.md, latency.md and the plots, and
+# Writes results/bench.csv, limit.csv, vmstat.csv, latency.csv and span.csv
+# (raw), the summaries, results/bench.md, latency.md, span.md and the plots, and
 # results/status: "ok", or what failed.  Exits 1 when a boot failed, a
 # kernel report appeared or any cell of the tables failed (make
 # cover-letter refuses such results).  Size and repetitions: MIGOFF_TOTAL
-# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11).
+# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11), MIGOFF_SPANREPS (5).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
@@ -54,7 +54,7 @@ scripts/deps.sh
 scripts/tree.sh
 mkdir -p "$RESULTS"
 # A failed run must not leave an earlier run's tables behind.
-rm -f "$RESULTS"/bench* "$RESULTS"/latency* "$RESULTS"/limit* "$RESULTS"/vmstat* \
+rm -f "$RESULTS"/bench* "$RESULTS"/latency* "$RESULTS"/limit* "$RESULTS"/vmstat* "$RESULTS"/span* \
 	"$RESULTS"/summary.csv "$RESULTS"/status
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
@@ -64,6 +64,8 @@ limit=$RESULTS/limit.csv
 echo "run,primitive,threads,rep,bytes,ns,status" >"$limit"
 vmstat=$RESULTS/vmstat.csv
 echo "run,folio,rep,counters" >"$vmstat"
+span=$RESULTS/span.csv
+echo "run,span,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$span"
 
 failures=()
 runs=()
@@ -75,11 +77,13 @@ for spec in "${RUNS[@]}"; do
 	scripts/initramfs.sh "$flavour"
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
 	scripts/vm.sh "$flavour" bench "$log" migoff.total="$TOTAL" \
-		migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" $args ||
+		migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
+		migoff.spanreps="${MIGOFF_SPANREPS:-5}" $args ||
 		failures+=("$label: the VM did not finish its plan ($log)")
 	guest_rows "$log" MIGBENCH "$label" >>"$raw"
 	guest_rows "$log" MIGLAT "$label" >>"$lat"
 	guest_rows "$log" MIGVMSTAT "$label" >>"$vmstat"
+	guest_rows "$log" MIGSPAN "$label" >>"$span"
 	tr -d '\r' <"$log" | grep '^MIGLIMIT,' | sed "s/^MIGLIMIT,/$label,/" >>"$limit"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 	mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
@@ -91,8 +95,12 @@ echo
 LATREPS=${MIGOFF_LATREPS:-11} scripts/latency-report.sh "$lat" "$RESULTS" ||
 	failures+=("failed points in the latency tables (FAILED(...) above)")
 echo
-echo "raw: $raw $lat $limit $vmstat"
-echo "tables: $RESULTS/bench.md $RESULTS/latency.md  plots: $RESULTS/bench.png $RESULTS/latency.png"
+SPANREPS=${MIGOFF_SPANREPS:-5} scripts/span-report.sh "$span" "$RESULTS" ||
+	failures+=("failed points in the batch-span table (FAILED(...) above)")
+echo
+echo "raw: $raw $lat $limit $vmstat $span"
+echo "tables: $RESULTS/bench.md $RESULTS/latency.md $RESULTS/span.md" \
+	" plots: $RESULTS/bench.png $RESULTS/latency.png $RESULTS/span.png"
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'failed: %s\n' "${failures[@]}" | tee "$RESULTS/status" >&2
 	exit 1

@@ -47,11 +47,11 @@ fi
 # take the same code paths), which keeps the whole run within its budget.
 CONFIGS_patched=
 CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
-GUEST_PLAN_main_patched=205
-GUEST_PLAN_main_debug=149
+GUEST_PLAN_main_patched=221
+GUEST_PLAN_main_debug=161
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
-KUNIT_CASES_migrate_offload=15
+KUNIT_CASES_migrate_offload=17
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 

@@ -6,6 +6,15 @@ MIGRATORS=$OFFLOAD/migrators
 
 stat_of() { cat "$MIGRATORS/$1/$2"; }
 
+# The largest max_batch_bytes the kernel allows (64 MiB): every test after
+# the interface tests runs with it, the debug kernel's too, so the largest
+# batches meet every integrity test.
+LARGEST_BATCH=67108864
+
+set_largest_batch() {
+	set_knob $OFFLOAD/max_batch_bytes $LARGEST_BATCH
+}
+
 # "all" with one reason taken out, in the kernel's own spelling.
 reasons_without() {
 	local saved
@@ -35,6 +44,9 @@ test_sysfs_rejects_malformed() {
 	for v in bogus "cpu,none" "" "cpu extra"; do expect_rejected active "$v" || rc=1; done
 	for v in bogus "compaction," "all,none" ",demotion" ""; do expect_rejected reasons "$v" || rc=1; done
 	for v in abc -1 12x "" "1 2"; do expect_rejected migrators/cpu/min_batch_bytes "$v" || rc=1; done
+	for v in abc -1 8M "" 2097151 $((LARGEST_BATCH + 1)); do
+		expect_rejected max_batch_bytes "$v" || rc=1
+	done
 	for v in 1 2; do
 		if echo "$v" >$MIGRATORS/cpu/batches 2>/dev/null; then
 			echo "# cpu/batches: write accepted"
@@ -49,7 +61,8 @@ test_sysfs_rejects_malformed() {
 # Every later test needs it; missing, this is the first failure.
 test_sysfs_home() {
 	local f rc=0
-	for f in available active reasons migrators/cpu/min_batch_bytes migrators/cpu/batches; do
+	for f in available active reasons max_batch_bytes migrators/cpu/min_batch_bytes \
+		migrators/cpu/batches; do
 		[ -e "$OFFLOAD/$f" ] || { echo "# $OFFLOAD/$f missing"; rc=1; }
 	done
 	[ $rc = 0 ] && grep -qw cpu $OFFLOAD/available
@@ -119,15 +132,35 @@ with_min_batch() { # BYTES rise|same COMMAND...
 	shift 2
 	saved=$(stat_of cpu min_batch_bytes)
 	set_knob $MIGRATORS/cpu/min_batch_bytes "$bytes" || return 1
+	set_knob $OFFLOAD/max_batch_bytes 2097152 || return 1
 	set_knob $OFFLOAD/active cpu || return 1
 	traced_run "$@"
 	rc=$?
 	set_knob $OFFLOAD/active none || rc=1
+	set_knob $OFFLOAD/max_batch_bytes $LARGEST_BATCH || rc=1
 	set_knob $MIGRATORS/cpu/min_batch_bytes "$saved" || rc=1
 	n=$(traced_batches "migrator=cpu ")
 	echo "# min_batch_bytes=$bytes: $n batches offloaded"
 	[ $rc = 0 ] || return 1
 	if [ "$expect" = rise ]; then [ "$n" -gt 0 ]; else [ "$n" = 0 ]; fi
+}
+
+# With max_batch_bytes at BYTES, the built-in copier moves 16 MiB of 2M
+# THPs both ways: every byte checked, and the largest batch it is handed
+# holds FOLIOS folios.
+thp_batches_of() { # BYTES FOLIOS
+	local rc largest
+	set_knob $OFFLOAD/max_batch_bytes "$1" || return 1
+	set_knob $OFFLOAD/active cpu || return 1
+	traced_run migrate_integrity -s 2M -t 16M -r 1
+	rc=$?
+	set_knob $OFFLOAD/active none || rc=1
+	set_knob $OFFLOAD/max_batch_bytes $LARGEST_BATCH || rc=1
+	sed -n 's/.* folios=\([0-9]*\) .*/\1/p' /tmp/trace | sort -n | uniq -c >/tmp/sizes
+	echo "# max_batch_bytes=$1, folios per batch:" \
+		"$(awk '{ printf "%s%d batches of %d", (NR > 1 ? ", " : ""), $1, $2 }' /tmp/sizes)"
+	largest=$(awk 'END { print $2 }' /tmp/sizes)
+	[ $rc = 0 ] && [ "$largest" = "$2" ]
 }
 
 # Integrity runs back to back until the epoch second END; fails if any did.
@@ -185,7 +218,7 @@ offload_stats() {
 	grep migrate_offload /proc/vmstat | sed 's/^/# /'
 }
 
-OFFLOAD_TESTS=$((2 + 8 + 2))
+OFFLOAD_TESTS=$((2 + 8 + 2 + 3))
 OFFLOAD_SWITCH_TESTS=1
 
 offload_switch_plan() {
@@ -215,9 +248,16 @@ offload_plan() {
 		with_reasons "$(cat $OFFLOAD/reasons)" memory_failure same softoffline
 	ktap_test_result "offload: reason memory_failure (soft offline) included" \
 		with_reasons memory_failure memory_failure rise softoffline
-	# 2 MiB batches out (each folio named once), one folio per batch back.
+	# max_batch_bytes 2M: 2 MiB batches out (each folio named once), one
+	# folio per batch back.
 	ktap_test_result "offload: batches below min_batch_bytes stay on the CPU (4M: none offloaded)" \
 		with_min_batch 4194304 same migrate_integrity -s 64K -r 1
 	ktap_test_result "offload: batches at min_batch_bytes are offloaded (2M)" \
 		with_min_batch 2097152 rise migrate_integrity -s 64K -r 1
+	ktap_test_result "offload: max_batch_bytes 2M: 2M THPs go one to a batch" \
+		thp_batches_of 2097152 1
+	ktap_test_result "offload: max_batch_bytes 8M: 2M THPs go four to a batch" \
+		thp_batches_of 8388608 4
+	ktap_test_result "offload: max_batch_bytes $LARGEST_BATCH for every later test" \
+		set_largest_batch
 }

@@ -16,12 +16,19 @@
 #            <guest cpu ns>,<batches>,<batch bytes>,<copy ns>,<status>
 #   MIGVMSTAT,<spec>,<folio>,<rep>,<counter>=<delta>;...
 #   MIGLAT,<spec>,<firstfolio row>
+#   MIGSPAN,<spec>,<max_batch_bytes>,<firstfolio row>
 # A move row's batches, batch bytes and copy ns are what the active
 # migrator's statistics counted during it; its status is not "ok" when the
 # migrator could not be made active, fell back to the CPU for any folio,
 # reported an error, or (any migrator but none) was handed no batch.
 # A latency spec ending in "/min=0" ran with the migrator's min_batch_bytes
 # at 0 (every batch offloaded): the data its default is chosen from.
+# The span sweep (patched kernels) moves 64 MiB of 64K or 2M folios in one
+# call per point under each of migoff.spanmigrators (default
+# mtcopy:threads=2,dcbm:channels=2) at each max_batch_bytes of
+# migoff.spans (default 2M,4M,8M,16M,32M,64M), and under none (span 0),
+# migoff.spanreps times (default 5): the data max_batch_bytes' default is
+# chosen from.
 . /plan/lib.sh
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
@@ -32,6 +39,9 @@ total=$(param total)
 reps=$(param reps)
 latreps=$(param latreps)
 sizes=$(param sizes | tr ',' ' ')
+spans=$(param spans | tr ',' ' ')
+spanreps=$(param spanreps)
+spanmigrators=$(param spanmigrators | tr ',' ' ')
 migrators=$(param migrators | tr ',' ' ')
 [ -d $OFFLOAD ] || migrators=default
 
@@ -129,6 +139,29 @@ latency_sweep() { # SPEC REP
 	done
 }
 
+# One repetition of the span sweep: every span, every migrator of
+# spanmigrators, then none (the CPU path, batches as without the series).
+# A spec that cannot be made active gives no rows (the report fails it).
+span_sweep() { # REP
+	local span spec ff saved
+	saved=$(cat $OFFLOAD/max_batch_bytes)
+	for span in ${spans:-2M 4M 8M 16M 32M 64M}; do
+		echo "$(bytes_of "$span")" >$OFFLOAD/max_batch_bytes || continue
+		for spec in ${spanmigrators:-mtcopy:threads=2 dcbm:channels=2}; do
+			use_migrator "$spec" || continue
+			for ff in 64K:1024 2M:32; do
+				firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r 1 -f "$1" |
+					sed "s|^MIGLAT,|MIGSPAN,$spec,$(bytes_of "$span"),|"
+			done
+		done
+	done
+	echo "$saved" >$OFFLOAD/max_batch_bytes
+	use_migrator none
+	for ff in 64K:1024 2M:32; do
+		firstfolio -s "${ff%%:*}" -n "${ff#*:}" -r 1 -f "$1" | sed "s|^MIGLAT,|MIGSPAN,none,0,|"
+	done
+}
+
 # The latency specs: each migrator at its default minimum, and with a
 # non-zero default also at 0.
 latency_specs() {
@@ -177,6 +210,14 @@ while [ $rep -lt "${latreps:-11}" ]; do
 	done
 	rep=$((rep + 1))
 done
+
+if [ -f $OFFLOAD/max_batch_bytes ]; then
+	rep=0
+	while [ $rep -lt "${spanreps:-5}" ]; do
+		span_sweep $rep
+		rep=$((rep + 1))
+	done
+fi
 
 for spec in $migrators; do
 	m=${spec%%:*}

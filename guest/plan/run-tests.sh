@@ -12,6 +12,7 @@
 . /plan/offload.sh
 . /plan/drivers.sh
 . /plan/workloads.sh
+. /plan/tiering.sh
 
 SIZES="4K 16K 64K 256K 1M 2M"
 # The KUnit suites the kernel must have run: the series' own (a module,
@@ -62,7 +63,7 @@ main_plan() {
 	local s
 	ktap_print_header
 	ktap_set_plan $((2 + $(echo $KUNIT_SUITES | wc -w) + 3 + OFFLOAD_TESTS +
-		DRIVER_TESTS + $(workloads_tests) + DRIVER_FINAL_TESTS))
+		DRIVER_TESTS + $(workloads_tests) + TIERING_TESTS + DRIVER_FINAL_TESTS))
 	setup_mm
 
 	ktap_test_result "kunit: module migrate_offload_test loads" modprobe migrate_offload_test
@@ -76,6 +77,7 @@ main_plan() {
 	offload_plan
 	drivers_plan
 	workloads_plan
+	tiering_plan
 	drivers_final_plan
 	offload_stats
 	ktap_print_totals
@@ -88,6 +90,7 @@ switch_plan() {
 	ktap_set_plan $((OFFLOAD_SWITCH_TESTS + DRIVER_SWITCH_TESTS))
 	setup_mm
 	enable_batch_trace
+	set_largest_batch
 	offload_switch_plan
 	drivers_switch_plan
 	ktap_print_totals
@@ -106,6 +109,7 @@ workloads_only_plan() {
 	ktap_set_plan $((3 + $(workloads_tests)))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	set_largest_batch
 	ktap_test_result "swap: on, on zram" setup_swap
 	ktap_test_result "ksm: ksmd running" setup_ksm
 	modprobe swdma channels=2 && modprobe mtcopy && modprobe dcbm channels=2
@@ -114,6 +118,25 @@ workloads_only_plan() {
 }
 
 # A developer's part, never run by run-tests.sh: the KUnit suites alone.
+# The tiering tests alone, under every configuration (boot vm.sh --tiered).
+tiering_only_plan() {
+	local c s
+	ktap_print_header
+	ktap_set_plan $((1 + 3 * $(echo $MIGRATOR_CONFIGS | wc -w) + TIERING_TESTS))
+	setup_mm
+	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	set_largest_batch
+	modprobe swdma channels=2 && modprobe mtcopy && modprobe dcbm channels=2
+	for c in $MIGRATOR_CONFIGS; do
+		ktap_test_result "$c: configured" use_config "$c"
+		for s in 4K 2M; do
+			ktap_test_result "$c: tiering: $s folios demoted, promoted" tier_test "$s" 30
+		done
+	done
+	tiering_plan
+	ktap_print_totals
+}
+
 kunit_only_plan() {
 	local s
 	ktap_print_header
@@ -131,6 +154,7 @@ drivers_only_plan() {
 	ktap_set_plan $((1 + DRIVER_TESTS))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	set_largest_batch
 	drivers_plan
 	ktap_print_totals
 }
@@ -141,6 +165,7 @@ plan() {
 	switch) switch_plan ;;
 	workloads) workloads_only_plan ;;
 	kunit) kunit_only_plan ;;
+	tiering) tiering_only_plan ;;
 	*) main_plan ;;
 	esac
 }

@@ -37,7 +37,7 @@ soft_offline_stays_off() {
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5))
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5 + 2))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -73,6 +73,10 @@ workloads() { # CONFIG
 	for s in fork:2M mprotect:2M dontneed:64K munmap:4K split:2M; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
+	done
+	for s in 4K 2M; do
+		ktap_test_result "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing" \
+			tier_test "$s" 30
 	done
 }
 

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tiering - demote a buffer to a slow memory node by reclaim and, with -p,
+ * promote it back by touching it, checking every byte after each.
+ *
+ * The task runs on the CPUs of the fast node and faults the buffer there
+ * (no memory policy: a policy would keep NUMA balancing from promoting).
+ * Demotion: the task joins the memory cgroup CGROUP and writes TOTAL to its
+ * memory.reclaim until nine tenths of the buffer are on the slow node;
+ * with demotion enabled, reclaim of a top-tier node moves its folios to the
+ * lower tier (MR_DEMOTION).  Promotion: the task reads every page of the
+ * buffer in a loop, as a hot working set would, for up to SECONDS, until
+ * nine tenths of what was demoted are off the slow node; NUMA balancing in
+ * tiering mode (kernel.numa_balancing=2) promotes the folios it finds hot
+ * (MR_NUMA_MISPLACED).  Each phase passes when at least half of the buffer
+ * moved and every byte reads back as written.
+ *
+ * Usage: tiering -s FOLIO_SIZE -t TOTAL -c CGROUP [-H FAST] [-L SLOW] [-p SECONDS]
+ *   -H, -L: the fast and the slow node (default 1 and 2)
+ * Output: "# demoted D of N pages to node L in T s" (and "# promoted ...").
+ * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
+ */
+#define _GNU_SOURCE
+#include "migtest.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MPOL_DEFAULT	0
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+#define DEMOTE_TRIES	20
+
+/* Run on the CPUs of @node only: its allocations are then local. */
+static int run_on_node(int node)
+{
+	char path[96], list[256], *p = list;
+	cpu_set_t set;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f || !fgets(list, sizeof(list), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	CPU_ZERO(&set);
+	while (*p && *p != '\n') {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return -1;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, &set);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return CPU_COUNT(&set) ? sched_setaffinity(0, sizeof(set), &set) : -1;
+}
+
+static long pages_on(void *buf, size_t len, int node)
+{
+	long off = pages_off_node(buf, len, node);
+
+	return off < 0 ? -1 : (long)(len / PAGE_SZ) - off;
+}
+
+/* Reclaim from the cgroup until 9/10 of @buf are on @slow; how many are. */
+static long demote(void *buf, size_t len, int slow, const char *reclaim)
+{
+	long n = len / PAGE_SZ, on = 0;
+	char total[32];
+	int i;
+
+	snprintf(total, sizeof(total), "%zu", len);
+	for (i = 0; i < DEMOTE_TRIES; i++) {
+		/* EAGAIN: less than asked was reclaimed; try again. */
+		if (write_file(reclaim, total) && errno != EAGAIN) {
+			perror(reclaim);
+			return -1;
+		}
+		on = pages_on(buf, len, slow);
+		if (on < 0 || on >= n * 9 / 10)
+			break;
+	}
+	return on;
+}
+
+/* Read every page until at most @target pages are left on @slow. */
+static long promote(void *buf, size_t len, int slow, long target, int seconds)
+{
+	uint64_t deadline = now_ns() + seconds * 1000000000ULL, sum = 0;
+	volatile uint64_t *words = buf;
+	long left;
+	size_t i;
+
+	do {
+		for (i = 0; i < len / 8; i += PAGE_SZ / 8)
+			sum += words[i];
+		left = pages_on(buf, len, slow);
+	} while (left > target && now_ns() < deadline);
+	return sum == 1 ? -1 : left;	/* keep the reads */
+}
+
+int main(int argc, char **argv)
+{
+	size_t folio = 0, len = 0;
+	char reclaim[512], procs[512], pid[16];
+	const char *cgroup = NULL;
+	int fast = 1, slow = 2, seconds = 0, c;
+	uint64_t seed = now_ns(), t0;
+	long n, demoted, left, bad;
+	char name[16];
+	void *buf;
+
+	while ((c = getopt(argc, argv, "s:t:c:H:L:p:")) != -1) {
+		switch (c) {
+		case 's': folio = parse_size(optarg); break;
+		case 't': len = parse_size(optarg); break;
+		case 'c': cgroup = optarg; break;
+		case 'H': fast = atoi(optarg); break;
+		case 'L': slow = atoi(optarg); break;
+		case 'p': seconds = atoi(optarg); break;
+		default: goto usage;
+		}
+	}
+	if (!folio || !len || !cgroup || len % folio)
+		goto usage;
+	snprintf(reclaim, sizeof(reclaim), "%s/memory.reclaim", cgroup);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(procs, pid)) {
+		perror(procs);
+		return KSFT_FAIL;
+	}
+	if (set_folio_size(folio) || run_on_node(fast)) {
+		printf("# no %s folios or no CPUs on node %d\n", size_name(folio, name, sizeof(name)), fast);
+		return KSFT_SKIP;
+	}
+	buf = map_on_node(len, folio, fast);
+	/* The policy map_on_node() sets would keep the folios from promotion. */
+	if (!buf || syscall(SYS_mbind, buf, len, MPOL_DEFAULT, NULL, 0, 0)) {
+		perror("mmap");
+		return KSFT_FAIL;
+	}
+	fill_pattern(buf, len, seed, 0);
+	n = len / PAGE_SZ;
+	if (pages_on(buf, len, fast) != n) {
+		printf("# the buffer was not faulted on node %d\n", fast);
+		return KSFT_FAIL;
+	}
+
+	t0 = now_ns();
+	demoted = demote(buf, len, slow, reclaim);
+	printf("# demoted %ld of %ld pages to node %d in %.1f s\n", demoted, n, slow,
+	       (now_ns() - t0) / 1e9);
+	bad = verify_pattern(buf, len, seed, 0);
+	if (bad >= 0) {
+		printf("# data mismatch after demotion at byte %ld\n", bad);
+		return KSFT_FAIL;
+	}
+	if (demoted < n / 2)
+		return KSFT_FAIL;
+	if (!seconds)
+		return KSFT_PASS;
+
+	t0 = now_ns();
+	left = promote(buf, len, slow, demoted / 10, seconds);
+	printf("# promoted %ld of %ld demoted pages in %.1f s\n", demoted - left, demoted,
+	       (now_ns() - t0) / 1e9);
+	bad = verify_pattern(buf, len, seed, 0);
+	if (bad >= 0) {
+		printf("# data mismatch after promotion at byte %ld\n", bad);
+		return KSFT_FAIL;
+	}
+	return left >= 0 && demoted - left >= demoted / 2 ? KSFT_PASS : KSFT_FAIL;
+usage:
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE -t TOTAL -c CGROUP [-H FAST] [-L SLOW] [-p SECONDS]\n",
+		argv[0]);
+	return KSFT_FAIL;
+}
