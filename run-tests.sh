@@ -47,8 +47,8 @@ fi
 # take the same code paths), which keeps the whole run within its budget.
 CONFIGS_patched=
 CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
-GUEST_PLAN_main_patched=221
-GUEST_PLAN_main_debug=161
+GUEST_PLAN_main_patched=227
+GUEST_PLAN_main_debug=165
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
 KUNIT_CASES_migrate_offload=17

@@ -122,7 +122,7 @@ workloads_only_plan() {
 tiering_only_plan() {
 	local c s
 	ktap_print_header
-	ktap_set_plan $((1 + 3 * $(echo $MIGRATOR_CONFIGS | wc -w) + TIERING_TESTS))
+	ktap_set_plan $((1 + 4 * $(echo $MIGRATOR_CONFIGS | wc -w) + TIERING_TESTS))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
 	set_largest_batch
@@ -132,6 +132,7 @@ tiering_only_plan() {
 		for s in 4K 2M; do
 			ktap_test_result "$c: tiering: $s folios demoted, promoted" tier_test "$s" 30
 		done
+		ktap_test_result "$c: tiering: DAMON moves 2M folios cold and back hot" tier_damon_test 2M
 	done
 	tiering_plan
 	ktap_print_totals

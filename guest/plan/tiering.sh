@@ -1,8 +1,9 @@
 # Memory tiering through the migrator, on the tiered VM (vm.sh --tiered:
 # node 2 has memory, no CPUs, and a lower memory tier): demotion by reclaim
-# (MR_DEMOTION) and promotion by NUMA balancing in tiering mode
-# (MR_NUMA_MISPLACED), every byte checked, each shown to have gone through
-# the migrator by the batch tracepoint filtered by its reason.  Sourced by
+# (MR_DEMOTION), promotion by NUMA balancing in tiering mode
+# (MR_NUMA_MISPLACED), and DAMON's migrate_cold and migrate_hot schemes
+# (MR_DAMON), every byte checked, each shown to have gone through the
+# migrator by the batch tracepoint filtered by its reason.  Sourced by
 # run-tests.sh; workloads.sh runs these under each migrator configuration.
 
 TIER_CGROUP=/sys/fs/cgroup/tiering
@@ -21,9 +22,14 @@ tier_cgroup() {
 
 # Demotion on, NUMA balancing in tiering mode, scanning from the start and
 # every 100 ms (the default second would make promotion take minutes here).
-tier_settings_on() {
+# With "damon", NUMA balancing is off instead, so that only DAMON moves.
+tier_settings_on() { # [damon]
 	local f
 	for f in $TIER_SETTINGS; do cat "$f"; done >/tmp/tier-saved || return 1
+	if [ "${1:-}" = damon ]; then
+		set_knob /proc/sys/kernel/numa_balancing 0
+		return
+	fi
 	set_knob /sys/kernel/mm/numa/demotion_enabled true &&
 		set_knob /proc/sys/kernel/numa_balancing 2 &&
 		set_knob $NUMA_SCAN/scan_delay_ms 0 && set_knob $NUMA_SCAN/scan_period_min_ms 100
@@ -102,4 +108,107 @@ TIERING_TESTS=1
 tiering_plan() {
 	ktap_test_result "tiering: mtcopy and dcbm at their shipped minimum: 2M THPs demoted and promoted through them, 4K on the CPU" \
 		tier_shipped_minimum
+}
+
+DAMON=/sys/kernel/mm/damon/admin/kdamonds
+
+# The physical address range NODE's zones span: "START END".
+node_range() { # NODE
+	awk -v node="$1" '
+	$1 == "Node" { this = ($2 == node ",") }
+	this && $1 == "spanned" { spanned = $2 }
+	this && $1 == "start_pfn:" && spanned {
+		if (start == "" || $2 < start) start = $2
+		if ($2 + spanned > end) end = $2 + spanned
+	}
+	END { if (end) printf "%.0f %.0f\n", start * 4096, end * 4096 }' /proc/zoneinfo
+}
+
+# Write VALUE to a DAMON sysfs FILE, saying which write failed.
+damon_put() { # FILE VALUE
+	echo "$2" 2>/dev/null >"$1" || { echo "# DAMON: writing '$2' to ${1#$DAMON/} failed"; return 1; }
+}
+
+# Kdamond IDX watches the physical memory of node FROM and applies ACTION
+# with target node TO to regions of any size from a page that were accessed
+# between MIN and MAX times per aggregation (100 ms of 20 samples) for at
+# least AGE aggregations (every range's maximum must be set: it is 0).
+damon_kdamond() { # IDX FROM ACTION TO MIN MAX AGE
+	local c=$DAMON/$1/contexts/0 s range
+	range=$(node_range "$2")
+	echo "# DAMON: kdamond $1 watches node $2 ($range), $3 to node $4"
+	damon_put $DAMON/$1/contexts/nr_contexts 1 &&
+		damon_put $c/operations paddr &&
+		damon_put $c/monitoring_attrs/intervals/sample_us 5000 &&
+		damon_put $c/monitoring_attrs/intervals/aggr_us 100000 &&
+		damon_put $c/targets/nr_targets 1 &&
+		damon_put $c/targets/0/regions/nr_regions 1 &&
+		damon_put $c/targets/0/regions/0/start "${range% *}" &&
+		damon_put $c/targets/0/regions/0/end "${range#* }" &&
+		damon_put $c/schemes/nr_schemes 1 || return 1
+	s=$c/schemes/0
+	damon_put $s/action "$3" && damon_put $s/target_nid "$4" &&
+		damon_put $s/access_pattern/sz/min 4096 &&
+		damon_put $s/access_pattern/sz/max 1099511627776 &&
+		damon_put $s/access_pattern/nr_accesses/min "$5" &&
+		damon_put $s/access_pattern/nr_accesses/max "$6" &&
+		damon_put $s/access_pattern/age/min "$7" &&
+		damon_put $s/access_pattern/age/max 4294967295
+}
+
+# Two kdamonds: cold memory of node 1 (no access for half a second) to
+# node 2, hot memory of node 2 (accessed in at least 4 of 20 samples)
+# to node 1.  Their migrations are DAMON's own, so their pids join the
+# trace's pid filter.
+damon_start() {
+	damon_put $DAMON/nr_kdamonds 2 &&
+		damon_kdamond 0 1 migrate_cold 2 0 0 5 &&
+		damon_kdamond 1 2 migrate_hot 1 4 20 0 &&
+		damon_put $DAMON/0/state on && damon_put $DAMON/1/state on || return 1
+	cat $DAMON/0/pid $DAMON/1/pid >>$TRACING/set_event_pid
+}
+
+# What each kdamond's scheme tried and applied (bytes).
+damon_stats() {
+	local k st
+	for k in 0 1; do
+		st=$DAMON/$k/contexts/0/schemes/0/stats
+		echo update_schemes_stats >$DAMON/$k/state 2>/dev/null
+		echo "# DAMON: kdamond $k $(cat $DAMON/$k/state): tried $(cat $st/nr_tried) regions" \
+			"($(cat $st/sz_tried) bytes), applied to $(cat $st/nr_applied) ($(cat $st/sz_applied) bytes)"
+	done
+}
+
+damon_stop() {
+	local k
+	damon_stats
+	for k in 0 1; do
+		[ "$(cat $DAMON/$k/state 2>/dev/null)" != on ] || echo off >$DAMON/$k/state
+	done
+	echo 0 >$DAMON/nr_kdamonds
+}
+
+# Under the migrator of the last use_config, DAMON moves 32 MiB of SIZE
+# folios from node 1 to node 2 while tiering leaves them idle, and back
+# while it reads them: every byte checked after each, and the migrator
+# must have been handed DAMON's batches (none: no batch at all).
+tier_damon_test() { # SIZE
+	local m=$CONFIG_MIGRATOR rc migrated nd
+	tier_settings_on damon || { tier_settings_off; return 1; }
+	migrated=$(vmstat_of pgmigrate_success)
+	rc=0
+	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
+	if damon_start; then
+		traced_run tiering -s "$1" -t 32M -D 60 -p 60 || rc=1
+	else
+		rc=1
+	fi
+	damon_stop || rc=1
+	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
+	tier_settings_off || rc=1
+	migrated=$(($(vmstat_of pgmigrate_success) - migrated))
+	nd=$(traced_batches "migrator=$m reason=damon ")
+	echo "# pgmigrate_success +$migrated; batches to $m: damon $nd, all $(wc -l </tmp/trace)"
+	[ $rc = 0 ] && [ "$migrated" -gt 0 ] || return 1
+	if [ "$m" = none ]; then [ ! -s /tmp/trace ]; else [ "$nd" -gt 0 ]; fi
 }

@@ -37,7 +37,7 @@ soft_offline_stays_off() {
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5 + 2))
+WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5 + 3))
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -78,6 +78,8 @@ workloads() { # CONFIG
 		ktap_test_result "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing" \
 			tier_test "$s" 30
 	done
+	ktap_test_result "$c: tiering: DAMON moves 2M folios to the slow node cold (migrate_cold) and back hot (migrate_hot)" \
+		tier_damon_test 2M
 }
 
 # The results of workloads_plan: every test under every configuration.

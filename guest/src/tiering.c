@@ -12,10 +12,15 @@
  * buffer in a loop, as a hot working set would, for up to SECONDS, until
  * nine tenths of what was demoted are off the slow node; NUMA balancing in
  * tiering mode (kernel.numa_balancing=2) promotes the folios it finds hot
- * (MR_NUMA_MISPLACED).  Each phase passes when at least half of the buffer
- * moved and every byte reads back as written.
+ * (MR_NUMA_MISPLACED).  With -D, the task instead leaves the buffer idle
+ * for up to SECONDS until another agent (a DAMON migrate_cold scheme) has
+ * moved nine tenths of it to the slow node; whoever promotes it back (with
+ * -p: NUMA balancing, or a DAMON migrate_hot scheme) is the caller's
+ * choice.  Each phase passes when at least half of the buffer moved and
+ * every byte reads back as written.
  *
- * Usage: tiering -s FOLIO_SIZE -t TOTAL -c CGROUP [-H FAST] [-L SLOW] [-p SECONDS]
+ * Usage: tiering -s FOLIO_SIZE -t TOTAL (-c CGROUP | -D SECONDS) [-H FAST] [-L SLOW]
+ *                [-p SECONDS]
  *   -H, -L: the fast and the slow node (default 1 and 2)
  * Output: "# demoted D of N pages to node L in T s" (and "# promoted ...").
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -97,6 +102,19 @@ static long demote(void *buf, size_t len, int slow, const char *reclaim)
 	return on;
 }
 
+/* Leave @buf idle until 9/10 of it are on @slow, or for @seconds. */
+static long wait_demoted(void *buf, size_t len, int slow, int seconds)
+{
+	uint64_t deadline = now_ns() + seconds * 1000000000ULL;
+	long n = len / PAGE_SZ, on;
+
+	do {
+		usleep(200000);
+		on = pages_on(buf, len, slow);
+	} while (on >= 0 && on < n * 9 / 10 && now_ns() < deadline);
+	return on;
+}
+
 /* Read every page until at most @target pages are left on @slow. */
 static long promote(void *buf, size_t len, int slow, long target, int seconds)
 {
@@ -118,13 +136,13 @@ int main(int argc, char **argv)
 	size_t folio = 0, len = 0;
 	char reclaim[512], procs[512], pid[16];
 	const char *cgroup = NULL;
-	int fast = 1, slow = 2, seconds = 0, c;
+	int fast = 1, slow = 2, seconds = 0, idle = 0, c;
 	uint64_t seed = now_ns(), t0;
 	long n, demoted, left, bad;
 	char name[16];
 	void *buf;
 
-	while ((c = getopt(argc, argv, "s:t:c:H:L:p:")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:c:H:L:p:D:")) != -1) {
 		switch (c) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': len = parse_size(optarg); break;
@@ -132,17 +150,20 @@ int main(int argc, char **argv)
 		case 'H': fast = atoi(optarg); break;
 		case 'L': slow = atoi(optarg); break;
 		case 'p': seconds = atoi(optarg); break;
+		case 'D': idle = atoi(optarg); break;
 		default: goto usage;
 		}
 	}
-	if (!folio || !len || !cgroup || len % folio)
+	if (!folio || !len || !cgroup == !idle || len % folio)
 		goto usage;
-	snprintf(reclaim, sizeof(reclaim), "%s/memory.reclaim", cgroup);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_file(procs, pid)) {
-		perror(procs);
-		return KSFT_FAIL;
+	if (cgroup) {
+		snprintf(reclaim, sizeof(reclaim), "%s/memory.reclaim", cgroup);
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_file(procs, pid)) {
+			perror(procs);
+			return KSFT_FAIL;
+		}
 	}
 	if (set_folio_size(folio) || run_on_node(fast)) {
 		printf("# no %s folios or no CPUs on node %d\n", size_name(folio, name, sizeof(name)), fast);
@@ -162,7 +183,7 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now_ns();
-	demoted = demote(buf, len, slow, reclaim);
+	demoted = idle ? wait_demoted(buf, len, slow, idle) : demote(buf, len, slow, reclaim);
 	printf("# demoted %ld of %ld pages to node %d in %.1f s\n", demoted, n, slow,
 	       (now_ns() - t0) / 1e9);
 	bad = verify_pattern(buf, len, seed, 0);
@@ -186,7 +207,7 @@ int main(int argc, char **argv)
 	}
 	return left >= 0 && demoted - left >= demoted / 2 ? KSFT_PASS : KSFT_FAIL;
 usage:
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE -t TOTAL -c CGROUP [-H FAST] [-L SLOW] [-p SECONDS]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE -t TOTAL (-c CGROUP | -D SECONDS) [-H FAST] [-L SLOW] [-p SECONDS]\n",
 		argv[0]);
 	return KSFT_FAIL;
 }
