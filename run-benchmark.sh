@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The main job: build the kernels, boot each in the two-node NUMA VM, run the
 # move_pages() benchmark per folio size, and print one table comparing them.
-# Writes results/bench.csv, limit.csv, vmstat.csv, latency.csv and span.csv
-# (raw), the summaries, results/bench.md, latency.md, span.md and the plots, and
+# Writes results/bench.csv, limit.csv, vmstat.csv, latency.csv, span.csv and
+# tier.csv (raw), the summaries, results/bench.md, latency.md, span.md,
+# tier.md and the plots, and
 # results/status: "ok", or what failed.  Exits 1 when a boot failed, a
 # kernel report appeared or any cell of the tables failed (make
 # cover-letter refuses such results).  Size and repetitions: MIGOFF_TOTAL
-# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11), MIGOFF_SPANREPS (5).
+# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11), MIGOFF_SPANREPS (10),
+# MIGOFF_TIERREPS (8).  The VM is the tiered one (vm.sh --tiered): node 2,
+# memory without CPUs in a lower tier, is the slow node of the tiering
+# benchmark; the move_pages() figures move between nodes 0 and 1.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
@@ -55,6 +59,7 @@ scripts/tree.sh
 mkdir -p "$RESULTS"
 # A failed run must not leave an earlier run's tables behind.
 rm -f "$RESULTS"/bench* "$RESULTS"/latency* "$RESULTS"/limit* "$RESULTS"/vmstat* "$RESULTS"/span* \
+	"$RESULTS"/tier* \
 	"$RESULTS"/summary.csv "$RESULTS"/status
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
@@ -66,6 +71,8 @@ vmstat=$RESULTS/vmstat.csv
 echo "run,folio,rep,counters" >"$vmstat"
 span=$RESULTS/span.csv
 echo "run,span,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$span"
+tier=$RESULTS/tier.csv
+echo "run,rep,work_ns,fill_ns,demoted,promoted,demote_ns,demote_pages,promote_ns,promote_pages,off_demote,off_promote,kcpu_ns,fast,slow,status" >"$tier"
 
 failures=()
 runs=()
@@ -76,14 +83,15 @@ for spec in "${RUNS[@]}"; do
 	scripts/build.sh "$flavour"
 	scripts/initramfs.sh "$flavour"
 	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
-	scripts/vm.sh "$flavour" bench "$log" migoff.total="$TOTAL" \
+	scripts/vm.sh --tiered "$flavour" bench "$log" migoff.total="$TOTAL" \
 		migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
-		migoff.spanreps="${MIGOFF_SPANREPS:-5}" $args ||
+		migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" $args ||
 		failures+=("$label: the VM did not finish its plan ($log)")
 	guest_rows "$log" MIGBENCH "$label" >>"$raw"
 	guest_rows "$log" MIGLAT "$label" >>"$lat"
 	guest_rows "$log" MIGVMSTAT "$label" >>"$vmstat"
 	guest_rows "$log" MIGSPAN "$label" >>"$span"
+	guest_rows "$log" MIGTIER "$label" >>"$tier"
 	tr -d '\r' <"$log" | grep '^MIGLIMIT,' | sed "s/^MIGLIMIT,/$label,/" >>"$limit"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 	mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
@@ -95,12 +103,15 @@ echo
 LATREPS=${MIGOFF_LATREPS:-11} scripts/latency-report.sh "$lat" "$RESULTS" ||
 	failures+=("failed points in the latency tables (FAILED(...) above)")
 echo
-SPANREPS=${MIGOFF_SPANREPS:-5} scripts/span-report.sh "$span" "$RESULTS" ||
+SPANREPS=${MIGOFF_SPANREPS:-10} scripts/span-report.sh "$span" "$RESULTS" ||
 	failures+=("failed points in the batch-span table (FAILED(...) above)")
 echo
-echo "raw: $raw $lat $limit $vmstat $span"
-echo "tables: $RESULTS/bench.md $RESULTS/latency.md $RESULTS/span.md" \
-	" plots: $RESULTS/bench.png $RESULTS/latency.png $RESULTS/span.png"
+TIERREPS=${MIGOFF_TIERREPS:-8} scripts/tier-report.sh "$tier" "$RESULTS" ||
+	failures+=("failed runs in the tiering table (FAILED(...) above)")
+echo
+echo "raw: $raw $lat $limit $vmstat $span $tier"
+echo "tables: $RESULTS/bench.md $RESULTS/latency.md $RESULTS/span.md $RESULTS/tier.md"
+echo "plots: $RESULTS/bench.png $RESULTS/latency.png $RESULTS/span.png $RESULTS/tier.png"
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'failed: %s\n' "${failures[@]}" | tee "$RESULTS/status" >&2
 	exit 1

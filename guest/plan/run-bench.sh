@@ -17,6 +17,10 @@
 #   MIGVMSTAT,<spec>,<folio>,<rep>,<counter>=<delta>;...
 #   MIGLAT,<spec>,<firstfolio row>
 #   MIGSPAN,<spec>,<max_batch_bytes>,<firstfolio row>
+#   MIGTIER,<spec>,<rep>,<work ns>,<fill ns>,<pages demoted>,<promoted>,
+#           <demotion ns>,<demotion pages>,<promotion ns>,<promotion pages>,
+#           <offloaded demotion batches>,<offloaded promotion batches>,
+#           <guest kernel CPU ns>,<pages on fast>,<on slow>,<status>
 # A move row's batches, batch bytes and copy ns are what the active
 # migrator's statistics counted during it; its status is not "ok" when the
 # migrator could not be made active, fell back to the CPU for any folio,
@@ -29,7 +33,18 @@
 # migoff.spans (default 2M,4M,8M,16M,32M,64M), and under none (span 0),
 # migoff.spanreps times (default 5): the data max_batch_bytes' default is
 # chosen from.
+# The tiering benchmark (tiered VM: node 2 without CPUs) runs tierbench, a
+# working set twice the free fast memory, to a fixed amount of work under
+# each of migoff.tiermigrators (default none,cpu,mtcopy:threads=2,
+# dcbm:channels=2; their minimums as shipped) or the kernel as booted,
+# migoff.tierreps times (default 5).  Demotion and promotion times and
+# pages are those of the migrate_pages() calls of each reason (the
+# kernel's own migrate:mm_migrate_pages_start/mm_migrate_pages events, on
+# both kernels); a row's status is not "ok" when tierbench's check failed,
+# nothing was demoted or promoted, the trace overran, or a migrator was
+# handed no demotion batch.
 . /plan/lib.sh
+. /plan/tiering.sh
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
 MIGRATORS=$OFFLOAD/migrators
@@ -42,6 +57,8 @@ sizes=$(param sizes | tr ',' ' ')
 spans=$(param spans | tr ',' ' ')
 spanreps=$(param spanreps)
 spanmigrators=$(param spanmigrators | tr ',' ' ')
+tierreps=$(param tierreps)
+tiermigrators=$(param tiermigrators | tr ',' ' ')
 migrators=$(param migrators | tr ',' ' ')
 [ -d $OFFLOAD ] || migrators=default
 
@@ -162,6 +179,89 @@ span_sweep() { # REP
 	done
 }
 
+TIER_EVENTS="migrate/mm_migrate_pages_start migrate/mm_migrate_pages migrate_offload/migrate_offload_batch"
+
+tier_trace_on() {
+	local e
+	echo 32768 >$TRACING/buffer_size_kb
+	for e in $TIER_EVENTS; do
+		[ ! -f $TRACING/events/$e/enable ] || echo 1 >$TRACING/events/$e/enable
+	done
+}
+
+# From the trace: migrate_pages() time (ns) and pages of demotion and of
+# promotion, then the batches of each that the migrator was handed.
+tier_trace_sums() {
+	awk '
+	{
+		ev = ""
+		for (i = 1; i < NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); ev = $(i + 1); break }
+		r = ""; ok = 0
+		for (j = i; j <= NF; j++) {
+			if ($j ~ /^reason=/) r = substr($j, 8)
+			if ($j ~ /^nr_succeeded=/) ok = substr($j, 14)
+		}
+	}
+	ev == "mm_migrate_pages_start:" { start[$1] = ts }
+	ev == "mm_migrate_pages:" && ($1 in start) { dur[r] += ts - start[$1]; pages[r] += ok; delete start[$1] }
+	ev == "migrate_offload_batch:" { off[r]++ }
+	END {
+		printf "%.0f,%d,%.0f,%d,%d,%d\n", dur["demotion"] * 1e9, pages["demotion"],
+			dur["numa_misplaced"] * 1e9, pages["numa_misplaced"], off["demotion"], off["numa_misplaced"]
+	}' $TRACING/trace
+}
+
+trace_overruns() {
+	cat $TRACING/per_cpu/cpu*/stats | awk '$1 == "overrun:" { n += $2 } END { print n + 0 }'
+}
+
+# One tierbench run under SPEC: 384 MiB of 2M folios with 192 MiB of fast
+# memory free, the newest 96 MiB read 60 times.
+tier_measure() { # SPEC REP
+	local m=${1%%:*} row sums st ifs=$IFS
+	if ! use_migrator "$1" || ! tier_settings_on; then
+		echo "MIGTIER,$1,$2,0,0,0,0,0,0,0,0,0,0,0,0,0,cannot-activate"
+		tier_settings_off
+		return
+	fi
+	echo >$TRACING/trace
+	row=$(tierbench -s 2M -t 384M -f 192M -h 96M -p 60 | grep '^TIERBENCH,')
+	echo 1 >$TRACING/tracing_on
+	tier_settings_off
+	[ ! -d $OFFLOAD ] || echo none >$OFFLOAD/active
+	sums=$(tier_trace_sums)
+	IFS=,
+	# shellcheck disable=SC2086 # split the row on commas
+	set -- "$1" "$2" ${row:-TIERBENCH,0,0,0,0,0,0,0,error}
+	IFS=$ifs
+	st=${11}
+	if [ "$st" = ok ]; then
+		if [ "$(trace_overruns)" != 0 ]; then st=trace-overrun
+		elif [ "$9" = 0 ]; then st=no-demotion
+		elif [ "${10}" = 0 ]; then st=no-promotion
+		elif [ "$m" != none ] && [ "$m" != default ] && [ "$(echo "$sums" | cut -d, -f5)" = 0 ]; then
+			st=not-offloaded
+		fi
+	fi
+	echo "MIGTIER,$1,$2,$5,$4,$9,${10},$sums,$8,$6,$7,$st"
+}
+
+# The tiering benchmark, when there is a node 2 without CPUs.
+tier_bench() {
+	local rep=0 spec specs=${tiermigrators:-none cpu mtcopy:threads=2 dcbm:channels=2}
+	[ -d /sys/devices/system/node/node2 ] || return 0
+	! grep -q '[0-9]' /sys/devices/system/node/node2/cpulist || return 0
+	[ -d $OFFLOAD ] || specs=default
+	tier_trace_on
+	while [ $rep -lt "${tierreps:-5}" ]; do
+		for spec in $specs; do
+			tier_measure "$spec" $rep
+		done
+		rep=$((rep + 1))
+	done
+}
+
 # The latency specs: each migrator at its default minimum, and with a
 # non-zero default also at 0.
 latency_specs() {
@@ -210,6 +310,8 @@ while [ $rep -lt "${latreps:-11}" ]; do
 	done
 	rep=$((rep + 1))
 done
+
+tier_bench
 
 if [ -f $OFFLOAD/max_batch_bytes ]; then
 	rep=0
