@@ -122,9 +122,10 @@ workloads_only_plan() {
 tiering_only_plan() {
 	local c s
 	ktap_print_header
-	ktap_set_plan $((1 + 4 * $(echo $MIGRATOR_CONFIGS | wc -w) + TIERING_TESTS))
+	ktap_set_plan $((2 + 4 * $(echo $MIGRATOR_CONFIGS | wc -w) + TIERING_TESTS))
 	setup_mm
 	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	ktap_test_result "swap: on, on zram" setup_swap
 	set_largest_batch
 	modprobe swdma channels=2 && modprobe mtcopy && modprobe dcbm channels=2
 	for c in $MIGRATOR_CONFIGS; do

@@ -11,7 +11,7 @@ NUMA_SCAN=/sys/kernel/debug/sched/numa_balancing
 
 # The settings the tiering tests change, restored after each.
 TIER_SETTINGS="/sys/kernel/mm/numa/demotion_enabled /proc/sys/kernel/numa_balancing
-	$NUMA_SCAN/scan_delay_ms $NUMA_SCAN/scan_period_min_ms"
+	$NUMA_SCAN/scan_delay_ms $NUMA_SCAN/scan_period_min_ms $NUMA_SCAN/hot_threshold_ms"
 
 # A memory cgroup for the test task, whose memory.reclaim demotes.
 tier_cgroup() {
@@ -21,7 +21,11 @@ tier_cgroup() {
 }
 
 # Demotion on, NUMA balancing in tiering mode, scanning from the start and
-# every 100 ms (the default second would make promotion take minutes here).
+# every 100 ms (the default second would make promotion take minutes here),
+# a page hot when touched within 10 s of a scan (not 1 s: on the debug
+# kernel a single-page promotion through dcbm takes 18 ms, and the reader
+# reaches the last pages of a scan late), and swap off: demotion does not uncharge the memory cgroup, so
+# memory.reclaim would go on to swap the demoted pages out of node 2.
 # With "damon", NUMA balancing is off instead, so that only DAMON moves.
 tier_settings_on() { # [damon]
 	local f
@@ -30,9 +34,12 @@ tier_settings_on() { # [damon]
 		set_knob /proc/sys/kernel/numa_balancing 0
 		return
 	fi
+	awk 'NR > 1 { print $1 }' /proc/swaps >/tmp/tier-swaps
+	while read -r f; do swapoff "$f" || return 1; done </tmp/tier-swaps
 	set_knob /sys/kernel/mm/numa/demotion_enabled true &&
 		set_knob /proc/sys/kernel/numa_balancing 2 &&
-		set_knob $NUMA_SCAN/scan_delay_ms 0 && set_knob $NUMA_SCAN/scan_period_min_ms 100
+		set_knob $NUMA_SCAN/scan_delay_ms 0 && set_knob $NUMA_SCAN/scan_period_min_ms 100 &&
+		set_knob $NUMA_SCAN/hot_threshold_ms 10000
 }
 
 tier_settings_off() {
@@ -42,6 +49,10 @@ tier_settings_off() {
 		read -r v <&3 && echo "$v" >"$f" || rc=1
 	done
 	exec 3<&-
+	if [ -f /tmp/tier-swaps ]; then
+		while read -r f; do swapon "$f" || rc=1; done </tmp/tier-swaps
+		rm /tmp/tier-swaps
+	fi
 	return $rc
 }
 
@@ -53,28 +64,34 @@ pages_demoted() {
 	awk '$1 ~ /^pgdemote_/ { n += $2 } END { print n + 0 }' /proc/vmstat
 }
 
-# Under the migrator of the last use_config, fault 32 MiB of SIZE folios on
-# node 1, demote them to node 2 and, with SECONDS, promote them back by
-# touching them: tiering checks every byte after each, and the vmstat
+# Under the migrator of the last use_config, fault 32 MiB of SIZE folios
+# (16 MiB of 4K pages, promoted one per hinting fault) on node 1, demote
+# them to node 2 and, with SECONDS, promote them back by touching them: tiering checks every byte after each, and the vmstat
 # counters must show both.  With EXPECT "through" (the default) the migrator
 # must have been handed batches of each path, with "cpu" none (its minimum
 # kept them on the CPU); none: no batch at all.
 tier_test() { # SIZE [SECONDS [EXPECT]]
-	local m=$CONFIG_MIGRATOR rc demoted promoted nd np
+	local m=$CONFIG_MIGRATOR rc demoted promoted nd np b0 ns0 b1=0 ns1=0
 	tier_cgroup && tier_settings_on || { tier_settings_off; return 1; }
 	demoted=$(pages_demoted)
 	promoted=$(vmstat_of pgpromote_success)
+	b0=$(stat_of "$m" batches 2>/dev/null || echo 0)
+	ns0=$(stat_of "$m" copy_ns 2>/dev/null || echo 0)
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
-	traced_run tiering -s "$1" -t 32M -c $TIER_CGROUP ${2:+-p "$2"}
+	traced_run tiering -s "$1" -t "$([ "$1" = 4K ] && echo 16M || echo 32M)" \
+		-c $TIER_CGROUP ${2:+-p "$2"}
 	rc=$?
 	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
 	tier_settings_off || rc=1
 	demoted=$(($(pages_demoted) - demoted))
 	promoted=$(($(vmstat_of pgpromote_success) - promoted))
+	b1=$(($(stat_of "$m" batches 2>/dev/null || echo 0) - b0))
+	ns1=$(($(stat_of "$m" copy_ns 2>/dev/null || echo 0) - ns0))
 	nd=$(traced_batches "migrator=$m reason=demotion ")
 	np=$(traced_batches "migrator=$m reason=numa_misplaced ")
 	echo "# pgdemote_* +$demoted, pgpromote_success +$promoted;" \
-		"batches to $m: demotion $nd, numa_misplaced $np, all $(wc -l </tmp/trace)"
+		"batches to $m: demotion $nd, numa_misplaced $np, all $(wc -l </tmp/trace);" \
+		"its copy time $((ns1 / 1000)) us in $b1 batches"
 	[ $rc = 0 ] && [ "$demoted" -gt 0 ] || return 1
 	[ -z "$2" ] || [ "$promoted" -gt 0 ] || return 1
 	if [ "$m" = none ] || [ "${3:-through}" = cpu ]; then
@@ -156,16 +173,21 @@ damon_kdamond() { # IDX FROM ACTION TO MIN MAX AGE
 		damon_put $s/access_pattern/age/max 4294967295
 }
 
-# Two kdamonds: cold memory of node 1 (no access for half a second) to
-# node 2, hot memory of node 2 (accessed in at least 4 of 20 samples)
-# to node 1.  Their migrations are DAMON's own, so their pids join the
-# trace's pid filter.
-damon_start() {
+# Two kdamonds: 0 moves cold memory of node 1 (no access for half a
+# second) to node 2, 1 moves hot memory of node 2 (accessed in at least 4
+# of 20 samples) to node 1.  They run one after the other: together they
+# would move what the one just moved (DAMON's regions are larger than the
+# test's buffer).
+damon_setup() {
 	damon_put $DAMON/nr_kdamonds 2 &&
 		damon_kdamond 0 1 migrate_cold 2 0 0 5 &&
-		damon_kdamond 1 2 migrate_hot 1 4 20 0 &&
-		damon_put $DAMON/0/state on && damon_put $DAMON/1/state on || return 1
-	cat $DAMON/0/pid $DAMON/1/pid >>$TRACING/set_event_pid
+		damon_kdamond 1 2 migrate_hot 1 4 20 0
+}
+
+# Start kdamond IDX.  Its migrations are DAMON's own, not the test task's:
+# its pid joins the trace's pid filter.
+damon_on() { # IDX
+	damon_put $DAMON/"$1"/state on && cat $DAMON/"$1"/pid >>$TRACING/set_event_pid
 }
 
 # What each kdamond's scheme tried and applied (bytes).
@@ -190,7 +212,7 @@ damon_stop() {
 
 # Under the migrator of the last use_config, DAMON moves 32 MiB of SIZE
 # folios from node 1 to node 2 while tiering leaves them idle, and back
-# while it reads them: every byte checked after each, and the migrator
+# while it reads them (kdamond 0, then 1): every byte checked after each, and the migrator
 # must have been handed DAMON's batches (none: no batch at all).
 tier_damon_test() { # SIZE
 	local m=$CONFIG_MIGRATOR rc migrated nd
@@ -198,8 +220,14 @@ tier_damon_test() { # SIZE
 	migrated=$(vmstat_of pgmigrate_success)
 	rc=0
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
-	if damon_start; then
-		traced_run tiering -s "$1" -t 32M -D 60 -p 60 || rc=1
+	rm -f /tmp/tier-demoted /tmp/tier-go
+	if damon_setup && damon_on 0; then
+		traced_run tiering -s "$1" -t 32M -D 60 -p 60 -W /tmp/tier &
+		while [ ! -f /tmp/tier-demoted ] && kill -0 $! 2>/dev/null; do sleep 0.2; done
+		damon_stats
+		damon_put $DAMON/0/state off && damon_on 1 || rc=1
+		touch /tmp/tier-go
+		wait $! || rc=1
 	else
 		rc=1
 	fi
