@@ -28,7 +28,7 @@ RUNS=(
 
 # The guest's TAG rows of a console log, labelled LABEL (or LABEL+migrator).
 guest_rows() { # guest_rows LOG TAG LABEL
-	tr -d '\r' <"$1" | grep "^$2," |
+	tr -d '\r' <"$1" | { grep "^$2," || true; } |
 		sed "s/^$2,default,/$3,/; s/^$2,\([^,]*\),/$3+\1,/"
 }
 

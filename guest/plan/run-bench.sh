@@ -41,8 +41,8 @@
 # pages are those of the migrate_pages() calls of each reason (the
 # kernel's own migrate:mm_migrate_pages_start/mm_migrate_pages events, on
 # both kernels); a row's status is not "ok" when tierbench's check failed,
-# nothing was demoted or promoted, the trace overran, or a migrator was
-# handed no demotion batch.
+# nothing was demoted or promoted, the trace overran or holds no demotion,
+# or a migrator was handed no demotion batch.
 . /plan/lib.sh
 . /plan/tiering.sh
 
@@ -181,8 +181,11 @@ span_sweep() { # REP
 
 TIER_EVENTS="migrate/mm_migrate_pages_start migrate/mm_migrate_pages migrate_offload/migrate_offload_batch"
 
+# firstfolio leaves tracing off (tracing_on 0): on again, with room for
+# a run's events.
 tier_trace_on() {
 	local e
+	echo 1 >$TRACING/tracing_on
 	echo 32768 >$TRACING/buffer_size_kb
 	for e in $TIER_EVENTS; do
 		[ ! -f $TRACING/events/$e/enable ] || echo 1 >$TRACING/events/$e/enable
@@ -240,6 +243,7 @@ tier_measure() { # SPEC REP
 		if [ "$(trace_overruns)" != 0 ]; then st=trace-overrun
 		elif [ "$9" = 0 ]; then st=no-demotion
 		elif [ "${10}" = 0 ]; then st=no-promotion
+		elif [ "$(echo "$sums" | cut -d, -f2)" = 0 ]; then st=trace-missing
 		elif [ "$m" != none ] && [ "$m" != default ] && [ "$(echo "$sums" | cut -d, -f5)" = 0 ]; then
 			st=not-offloaded
 		fi

@@ -29,6 +29,7 @@
 #define _GNU_SOURCE
 #include "migtest.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	w = buf;
-	write_file(TRACING "trace", "");
+	close(open(TRACING "trace", O_WRONLY | O_TRUNC));	/* clears it */
 	cpu0 = kernel_cpu_ns();
 	demoted0 = vmstat_sum("pgdemote_");
 	promoted0 = vmstat_sum("pgpromote_success");
