@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,43 @@ out:
 	free(pages);
 	free(status);
 	return off;
+}
+
+long pages_on_node(void *buf, size_t len, int node)
+{
+	long off = pages_off_node(buf, len, node);
+
+	return off < 0 ? -1 : (long)(len / PAGE_SZ) - off;
+}
+
+int run_on_node(int node)
+{
+	char path[96], list[256], *p = list;
+	cpu_set_t set;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f || !fgets(list, sizeof(list), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	CPU_ZERO(&set);
+	while (*p && *p != '\n') {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return -1;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, &set);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return CPU_COUNT(&set) ? sched_setaffinity(0, sizeof(set), &set) : -1;
 }
 
 static int read_u64(int fd, uint64_t index, uint64_t *val)

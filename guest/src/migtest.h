@@ -72,6 +72,10 @@ long mbind_range(void *buf, size_t len, int node, int retries);
 
 /* Number of base pages of @buf that are not on @node (queried via move_pages). */
 long pages_off_node(void *buf, size_t len, int node);
+/* Number of base pages of @buf that are on @node; -1 on error. */
+long pages_on_node(void *buf, size_t len, int node);
+/* Run the calling thread on the CPUs of @node only (its allocations are then local). */
+int run_on_node(int node);
 
 /*
  * Count the folios of exactly @folio_size backing @buf (pagemap + kpageflags).

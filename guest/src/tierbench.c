@@ -30,7 +30,6 @@
 #include "migtest.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,37 +40,6 @@
 #define MPOL_DEFAULT	0
 #define TRACING		"/sys/kernel/tracing/"
 #define WORDS_PER_PAGE	(PAGE_SZ / 8)
-
-/* Run on the CPUs of @node only, so that its allocations are local. */
-static int run_on_node(int node)
-{
-	char path[96], list[256], *p = list;
-	cpu_set_t set;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
-	f = fopen(path, "r");
-	if (!f || !fgets(list, sizeof(list), f)) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	CPU_ZERO(&set);
-	while (*p && *p != '\n') {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-
-		if (end == p)
-			return -1;
-		if (*end == '-')
-			hi = strtol(end + 1, &end, 10);
-		for (; lo <= hi; lo++)
-			CPU_SET(lo, &set);
-		p = *end == ',' ? end + 1 : end;
-	}
-	return CPU_COUNT(&set) ? sched_setaffinity(0, sizeof(set), &set) : -1;
-}
 
 /* MemFree of @node in bytes; 0 if unknown. */
 static size_t node_free(int node)
@@ -135,13 +103,6 @@ static uint64_t vmstat_sum(const char *prefix)
 			sum += val;
 	fclose(f);
 	return sum;
-}
-
-static long pages_on(void *buf, size_t len, int node)
-{
-	long off = pages_off_node(buf, len, node);
-
-	return off < 0 ? -1 : (long)(len / PAGE_SZ) - off;
 }
 
 /* Every byte: the pattern, and word 0 of each page as the passes left it. */
@@ -221,8 +182,8 @@ int main(int argc, char **argv)
 	if (sum == 1)	/* keep the reads */
 		status = "error";
 	printf("TIERBENCH,%llu,%llu,%ld,%ld,%llu,%llu,%llu,%s\n", (unsigned long long)fill_ns,
-	       (unsigned long long)work_ns, pages_on(buf, len, fast_node),
-	       pages_on(buf, len, slow_node), (unsigned long long)cpu0,
+	       (unsigned long long)work_ns, pages_on_node(buf, len, fast_node),
+	       pages_on_node(buf, len, slow_node), (unsigned long long)cpu0,
 	       (unsigned long long)demoted0, (unsigned long long)promoted0, status);
 	return strcmp(status, "ok") != 0;
 usage:

@@ -33,7 +33,6 @@
 #include "migtest.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,44 +45,6 @@
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 #define DEMOTE_TRIES	20
-
-/* Run on the CPUs of @node only: its allocations are then local. */
-static int run_on_node(int node)
-{
-	char path[96], list[256], *p = list;
-	cpu_set_t set;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
-	f = fopen(path, "r");
-	if (!f || !fgets(list, sizeof(list), f)) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	CPU_ZERO(&set);
-	while (*p && *p != '\n') {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-
-		if (end == p)
-			return -1;
-		if (*end == '-')
-			hi = strtol(end + 1, &end, 10);
-		for (; lo <= hi; lo++)
-			CPU_SET(lo, &set);
-		p = *end == ',' ? end + 1 : end;
-	}
-	return CPU_COUNT(&set) ? sched_setaffinity(0, sizeof(set), &set) : -1;
-}
-
-static long pages_on(void *buf, size_t len, int node)
-{
-	long off = pages_off_node(buf, len, node);
-
-	return off < 0 ? -1 : (long)(len / PAGE_SZ) - off;
-}
 
 /* Reclaim from the cgroup until 9/10 of @buf are on @slow; how many are. */
 static long demote(void *buf, size_t len, int slow, const char *reclaim)
@@ -99,7 +60,7 @@ static long demote(void *buf, size_t len, int slow, const char *reclaim)
 			perror(reclaim);
 			return -1;
 		}
-		on = pages_on(buf, len, slow);
+		on = pages_on_node(buf, len, slow);
 		if (on < 0 || on >= n * 9 / 10)
 			break;
 	}
@@ -135,7 +96,7 @@ static long wait_demoted(void *buf, size_t len, int slow, int seconds)
 
 	do {
 		usleep(200000);
-		on = pages_on(buf, len, slow);
+		on = pages_on_node(buf, len, slow);
 	} while (on >= 0 && on < n * 9 / 10 && now_ns() < deadline);
 	return on;
 }
@@ -158,12 +119,12 @@ static long promote(void *buf, size_t len, int slow, long target, int seconds)
 			sum += words[i];
 		now = now_ns();
 		if (now >= next_check) {
-			left = pages_on(buf, len, slow);
+			left = pages_on_node(buf, len, slow);
 			next_check = now_ns() + 200000000ULL;
 		}
 	} while (left > target && now < deadline);
 	if (left > target)
-		left = pages_on(buf, len, slow);
+		left = pages_on_node(buf, len, slow);
 	return sum == 1 ? -1 : left;	/* keep the reads */
 }
 
@@ -214,7 +175,7 @@ int main(int argc, char **argv)
 	}
 	fill_pattern(buf, len, seed, 0);
 	n = len / PAGE_SZ;
-	if (pages_on(buf, len, fast) != n) {
+	if (pages_on_node(buf, len, fast) != n) {
 		printf("# the buffer was not faulted on node %d\n", fast);
 		return KSFT_FAIL;
 	}
