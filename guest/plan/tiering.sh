@@ -23,7 +23,7 @@ tier_cgroup() {
 # Demotion on, NUMA balancing in tiering mode, scanning from the start and
 # every 100 ms (the default second would make promotion take minutes here),
 # a page hot when touched within 10 s of a scan (not 1 s: on the debug
-# kernel a single-page promotion through dcbm takes 18 ms, and the reader
+# kernel a single-page promotion through dcbm takes 3 to 18 ms, and the reader
 # reaches the last pages of a scan late), and swap off: demotion does not uncharge the memory cgroup, so
 # memory.reclaim would go on to swap the demoted pages out of node 2.
 # With "damon", NUMA balancing is off instead, so that only DAMON moves.
