@@ -181,11 +181,9 @@ span_sweep() { # REP
 
 TIER_EVENTS="migrate/mm_migrate_pages_start migrate/mm_migrate_pages migrate_offload/migrate_offload_batch"
 
-# firstfolio leaves tracing off (tracing_on 0): on again, with room for
-# a run's events.
+# Room for a run's events.
 tier_trace_on() {
 	local e
-	echo 1 >$TRACING/tracing_on
 	echo 32768 >$TRACING/buffer_size_kb
 	for e in $TIER_EVENTS; do
 		[ ! -f $TRACING/events/$e/enable ] || echo 1 >$TRACING/events/$e/enable
@@ -228,7 +226,6 @@ tier_measure() { # SPEC REP
 		tier_settings_off
 		return
 	fi
-	echo >$TRACING/trace
 	row=$(tierbench -s 2M -t 384M -f 192M -h 96M -p 60 | grep '^TIERBENCH,')
 	echo 1 >$TRACING/tracing_on
 	tier_settings_off

@@ -48,6 +48,18 @@ static int write_str(const char *path, const char *val)
 	return ok ? 0 : -1;
 }
 
+/* The first line of file @path, without its newline, in @buf. */
+static int read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = f && fgets(buf, len, f) ? 0 : -1;
+
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ret;
+}
+
 /* The offload event exists only on kernels with the series. */
 static int tracing_setup(void)
 {
@@ -163,7 +175,7 @@ int main(int argc, char **argv)
 	const char *counts = "1,2,4,8,16,32,64,128,256,512";
 	size_t folio = PAGE_SZ;
 	int reps = 5, first = 0, opt, rep;
-	char *list, *tok, *save;
+	char *list, *tok, *save, was_on[8] = "1";
 
 	while ((opt = getopt(argc, argv, "s:n:r:f:")) != -1) {
 		switch (opt) {
@@ -177,7 +189,8 @@ int main(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!folio || folio % PAGE_SZ || set_folio_size(folio) || tracing_setup()) {
+	if (!folio || folio % PAGE_SZ || read_str(TRACING "tracing_on", was_on, sizeof(was_on)) ||
+	    set_folio_size(folio) || tracing_setup()) {
 		fprintf(stderr, "cannot set up folio size or tracing\n");
 		return 1;
 	}
@@ -186,6 +199,7 @@ int main(int argc, char **argv)
 		for (rep = first; rep < first + reps; rep++)
 			measure(folio, strtoul(tok, NULL, 10), rep);
 	free(list);
-	write_str(TRACING "tracing_on", "0");
+	/* Leave the ring buffer as it was found: later users trace too. */
+	write_str(TRACING "tracing_on", was_on);
 	return 0;
 }
