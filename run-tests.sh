@@ -26,6 +26,9 @@ if [ -n "$patches" ]; then
 	# shellcheck disable=SC2086 # one argument per patch
 	check "series: checkpatch --strict clean" \
 		"$LINUX/scripts/checkpatch.pl" --no-tree --strict --quiet --ignore FILE_PATH_CHANGES $patches
+	# shellcheck disable=SC2086 # one argument per patch
+	check "series: each patch applies to the base in order, no whitespace error" \
+		series_applies_to_base $patches
 	check "series: the work tree exports back to patches/ unchanged" series_round_trips
 	scripts/check-series.sh >"$RESULTS/check-series.log" 2>&1 || true
 	count_host_tap <"$RESULTS/check-series.log"

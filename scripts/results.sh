@@ -40,6 +40,22 @@ series_round_trips() {
 	return $rc
 }
 
+# Every PATCH applies to the base in order with no whitespace error, as
+# git am must apply it for scripts/tree.sh.  In a scratch index, so the
+# check holds even when the work tree was made from other files, and costs
+# no checkout.
+series_applies_to_base() { # PATCH...
+	local index p rc=0
+	index=$(mktemp)
+	GIT_INDEX_FILE=$index git -C "$LINUX" read-tree base
+	for p in "$@"; do
+		GIT_INDEX_FILE=$index git -C "$LINUX" apply --cached --whitespace=error-all "$p" ||
+			{ echo "# ${p##*/} does not apply"; rc=1; break; }
+	done
+	rm -f "$index"
+	return $rc
+}
+
 # The TAP plan, at the end (TAP allows it there), then the closing line.
 summary() {
 	local line="$PASSED passed, $FAILED failed"
