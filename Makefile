@@ -8,6 +8,7 @@ help:
 	@echo "make export          write the work tree's commits back into patches/"
 	@echo "make cover-letter    regenerate patches/0000-cover-letter.patch (after ./run-benchmark.sh)"
 	@echo "make build           build FLAVOUR=vanilla|patched|debug (default patched)"
+	@echo "make deb             Debian packages of the patched kernel to install on a machine (DEB_CONFIG=running|debian|lean|FILE)"
 	@echo "make initramfs       assemble the guest initramfs for FLAVOUR"
 	@echo "make shell           boot FLAVOUR in the NUMA VM with a shell on the console"
 	@echo "make test            ./run-tests.sh"
@@ -23,6 +24,8 @@ cover-letter:
 	scripts/cover-letter.sh
 build: tree
 	scripts/build.sh $(FLAVOUR)
+deb: tree
+	scripts/deb.sh $(DEB_CONFIG)
 initramfs: build
 	scripts/initramfs.sh $(FLAVOUR)
 shell: initramfs
@@ -32,4 +35,4 @@ test:
 bench:
 	./run-benchmark.sh
 
-.PHONY: help deps tree export cover-letter build initramfs shell test bench
+.PHONY: help deps tree export cover-letter build deb initramfs shell test bench

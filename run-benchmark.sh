@@ -11,8 +11,20 @@
 # MIGOFF_TIERREPS (8).  The VM is the tiered one (vm.sh --tiered): node 2,
 # memory without CPUs in a lower tier, is the slow node of the tiering
 # benchmark; the move_pages() figures move between nodes 0 and 1.
+#
+# --native: no VM; the benchmark runs on this machine, which must run a
+# kernel with the series (make deb, install, reboot), against that kernel's
+# own "none" (offload off) as the reference, with the migrators and sizes
+# the machine offers (scripts/native.sh); no tiering part.  MIGOFF_SPANREPS=0
+# leaves the batch-span part out.
 set -euo pipefail
 cd "$(dirname "$0")"
+native=
+case ${1:-} in
+--native) native=1 ;;
+'') ;;
+*) echo "usage: $0 [--native]" >&2; exit 2 ;;
+esac
 . scripts/common.sh
 . scripts/results.sh
 TOTAL=${MIGOFF_TOTAL:-256M}
@@ -74,19 +86,10 @@ echo "run,span,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$sp
 tier=$RESULTS/tier.csv
 echo "run,rep,work_ns,fill_ns,demoted,promoted,demote_ns,demote_pages,promote_ns,promote_pages,off_demote,off_promote,kcpu_ns,fast,slow,status" >"$tier"
 
-failures=()
-runs=()
-for spec in "${RUNS[@]}"; do
-	IFS=: read -r label flavour args <<<"$spec"
-	log=$RESULTS/bench-$label.log
-	mapfile -t -O "${#runs[@]}" runs < <(expected_runs "$label" "$args")
-	scripts/build.sh "$flavour"
-	scripts/initramfs.sh "$flavour"
-	# shellcheck disable=SC2086 # extra kernel arguments split on purpose
-	scripts/vm.sh --tiered "$flavour" bench "$log" migoff.total="$TOTAL" \
-		migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
-		migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" $args ||
-		failures+=("$label: the VM did not finish its plan ($log)")
+# The rows of one boot's (or the native run's) LOG, labelled LABEL, into
+# the raw CSVs; its kernel reports fail its rows.
+collect_rows() { # LOG LABEL
+	local log=$1 label=$2
 	guest_rows "$log" MIGBENCH "$label" >>"$raw"
 	guest_rows "$log" MIGLAT "$label" >>"$lat"
 	guest_rows "$log" MIGVMSTAT "$label" >>"$vmstat"
@@ -95,7 +98,42 @@ for spec in "${RUNS[@]}"; do
 	tr -d '\r' <"$log" | grep '^MIGLIMIT,' | sed "s/^MIGLIMIT,/$label,/" >>"$limit"
 	tr -d '\r' <"$log" | grep '^# .* statistics: ' || true
 	mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
-done
+}
+
+failures=()
+runs=()
+if [ -n "$native" ]; then
+	log=$RESULTS/bench-native.log
+	if [ -n "${MIGOFF_NATIVE_LOG:-}" ]; then
+		# A native run's log made elsewhere (CI: inside the VM).
+		cp "$MIGOFF_NATIVE_LOG" "$log"
+	else
+		scripts/native.sh bench "$log" || true
+	fi
+	grep -qx 'native: plan exit 0; settings restored' "$log" ||
+		failures+=("native: the plan failed or left settings changed ($log)")
+	# Rows of dcbm on the software engine say so.
+	dcbm=$(sed -n 's/^MIGNATIVE_DCBM,//p' "$log")
+	sed -i "s/^\(MIG[A-Z]*\),dcbm:/\1,${dcbm:-dcbm}:/" "$log"
+	mapfile -t runs < <(expected_runs native "$(sed -n 's/^MIGNATIVE_PARAMS,//p' "$log" |
+		sed "s/dcbm:/${dcbm:-dcbm}:/g")")
+	collect_rows "$log" native
+	export REF=native+none
+else
+	for spec in "${RUNS[@]}"; do
+		IFS=: read -r label flavour args <<<"$spec"
+		log=$RESULTS/bench-$label.log
+		mapfile -t -O "${#runs[@]}" runs < <(expected_runs "$label" "$args")
+		scripts/build.sh "$flavour"
+		scripts/initramfs.sh "$flavour"
+		# shellcheck disable=SC2086 # extra kernel arguments split on purpose
+		scripts/vm.sh --tiered "$flavour" bench "$log" migoff.total="$TOTAL" \
+			migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
+			migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" $args ||
+			failures+=("$label: the VM did not finish its plan ($log)")
+		collect_rows "$log" "$label"
+	done
+fi
 
 RUNS="${runs[*]}" REPS=$REPS scripts/report.sh "$RESULTS" ||
 	failures+=("failed cells in the throughput tables (FAILED(...) above)")
@@ -103,10 +141,10 @@ echo
 LATREPS=${MIGOFF_LATREPS:-11} scripts/latency-report.sh "$lat" "$RESULTS" ||
 	failures+=("failed points in the latency tables (FAILED(...) above)")
 echo
-SPANREPS=${MIGOFF_SPANREPS:-10} scripts/span-report.sh "$span" "$RESULTS" ||
+[ "${MIGOFF_SPANREPS:-10}" = 0 ] || SPANREPS=${MIGOFF_SPANREPS:-10} scripts/span-report.sh "$span" "$RESULTS" ||
 	failures+=("failed points in the batch-span table (FAILED(...) above)")
 echo
-TIERREPS=${MIGOFF_TIERREPS:-8} scripts/tier-report.sh "$tier" "$RESULTS" ||
+[ -n "$native" ] || TIERREPS=${MIGOFF_TIERREPS:-8} scripts/tier-report.sh "$tier" "$RESULTS" ||
 	failures+=("failed runs in the tiering table (FAILED(...) above)")
 echo
 echo "raw: $raw $lat $limit $vmstat $span $tier"

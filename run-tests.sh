@@ -6,6 +6,14 @@
 # exits non-zero on any failure.  Console logs go to results/.
 set -euo pipefail
 cd "$(dirname "$0")"
+case ${1:-} in
+'') ;;
+--native)
+	echo "error: ./run-tests.sh --native (the test plan on this machine) is not implemented yet; ./run-benchmark.sh --native is (see README, On your own hardware)" >&2
+	exit 2
+	;;
+*) echo "usage: $0" >&2; exit 2 ;;
+esac
 . scripts/common.sh
 . scripts/results.sh
 
@@ -45,13 +53,16 @@ fi
 # series' KUnit suite with its number of cases.  Change these with the
 # plan and the suite.
 # The data tests run under every migrator configuration on the patched
-# kernel; the debug kernel, five times slower, runs them under none, cpu
-# and the default mtcopy and dcbm (the one-thread and one-channel variants
-# take the same code paths), which keeps the whole run within its budget.
+# kernel; the debug kernel, five times slower, runs them under the
+# default mtcopy and dcbm: each runs the core's batch phase with its
+# fallback; the one-thread and one-channel variants take the same code
+# paths, cpu (the core's own copier) differs only in its copy loop, and
+# none runs no code of the series but the static key's test.  That keeps
+# the whole run within its budget.
 CONFIGS_patched=
-CONFIGS_debug=none,cpu,mtcopy:threads=2,dcbm:channels=2
+CONFIGS_debug=mtcopy:threads=2,dcbm:channels=2
 GUEST_PLAN_main_patched=227
-GUEST_PLAN_main_debug=165
+GUEST_PLAN_main_debug=103
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
 KUNIT_CASES_migrate_offload=17
@@ -62,17 +73,46 @@ ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
-	local topology=--tiered
+	local topology=--tiered native_var=NATIVE_$1
+	local native=${!native_var:-}
 	rm -f "$log"
 	# The main part also tests mtcopy with a node without CPUs (node 2).
 	[ -z "${2:-}" ] || topology=
 	# shellcheck disable=SC2046 # no argument, or one
 	check "$name: VM booted, ran the plan and powered off" \
 		scripts/vm.sh $topology "$1" test "$log" ${2:+migoff.part=$2} \
-		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}")
+		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
+		$([ "${2:-}" != switch ] || [ -z "$native" ] || echo "migoff.native=${native// /,},${native#* },0")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
+	[ "${2:-}" != switch ] || [ -z "$native" ] || check_native "$log"
+}
+
+# Native mode (scripts/native.sh, which ./run-benchmark.sh --native runs on
+# a machine booted into the series) with the VM as the machine: the guest's
+# init runs it before the plan of the patched kernel's switching boot (on
+# single-threaded TCG: putting the trace events back as they were patches
+# kernel text, which multi-threaded TCG can trip over, see below), moving
+# NATIVE_patched's total with its repetitions, and no batch-span part.  The
+# host makes its tables as run-benchmark.sh --native does: every cell must
+# be ok; it must have found what the VM has (4 CPUs: mtcopy with 1, 2 and
+# 4 threads; no real DMA engine: dcbm on swdma, labelled so); and the
+# settings and modules must be as before it ran.
+NATIVE_patched="16M 1"
+check_native() { # LOG
+	local dir=$RESULTS/native reps=${native#* }
+	mkdir -p "$dir"
+	log_section "$1" native >"$dir/native.log"
+	grep '^MIGNATIVE,' "$dir/native.log" | sed 's/^/# /'
+	check "native: ./run-benchmark.sh --native with the VM as the machine: every cell ok (tables in results/native)" \
+		env MIGOFF_NATIVE_LOG="$dir/native.log" MIGOFF_RESULTS="$dir" MIGOFF_REPS="$reps" \
+		MIGOFF_LATREPS="$reps" MIGOFF_SPANREPS=0 bash -c './run-benchmark.sh --native >"$0/report.txt" 2>&1' "$dir"
+	check "native: found the VM's 4 CPUs and no real DMA engine (mtcopy 1, 2, 4 threads; dcbm on swdma, labelled)" \
+		grep -q '^MIGNATIVE_PARAMS,.* migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,mtcopy:threads=4,dcbm:channels=1,dcbm:channels=2 migoff.swdma=1' \
+		"$dir/native.log"
+	check "native: leaves the migration settings and the loaded modules as it found them" \
+		cmp <(log_section "$1" settings-before) <(log_section "$1" settings-after)
 }
 
 # The plan runs in two boots.  The main part runs on multi-threaded TCG.
@@ -94,6 +134,21 @@ run_plan() { # run_plan FLAVOUR
 	MIGOFF_TCG_THREAD=single boot_part "$1" switch
 }
 
+# make deb from the lean config: the packaging a distribution config gets
+# (which takes hours on two cores), built from the patched kernel's objects
+# in ccache, and the packages' contents checked.
+deb_packages() {
+	if DEB_CONFIG=lean scripts/deb.sh >&2; then
+		result pass "deb: make deb builds the patched kernel's packages (lean config)"
+		check "deb: the packages hold the kernel, the series' modules and the offload options" \
+			deb_holds_the_series
+	else
+		result fail "deb: make deb builds the patched kernel's packages (lean config)"
+		result fail "deb: the packages hold the kernel, the series' modules and the offload options"
+	fi
+}
+
 run_plan patched
+deb_packages
 run_plan debug
 summary

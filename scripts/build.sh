@@ -18,28 +18,10 @@ frags=("$REPO/configs/lean.config")
 [ "$flavour" = debug ] && frags+=("$REPO/configs/debug.config")
 kmake() { kernel_make "$src" "$out" "$@"; }
 
-# Every option a fragment asks for must survive olddefconfig; an unmet
-# dependency would otherwise silently drop it.
-check_config() {
-	local line sym val bad=0
-	while IFS= read -r line; do
-		case $line in CONFIG_*=*) ;; *) continue ;; esac
-		sym=${line%%=*} val=${line#*=}
-		if [ "$val" = n ]; then
-			grep -q "^$sym=" "$out/.config" || continue
-		else
-			grep -qx "$sym=$val" "$out/.config" && continue
-		fi
-		echo "config: $line requested, got: $(grep "^$sym=\|^# $sym is" "$out/.config" || echo unset)" >&2
-		bad=1
-	done < <(cat "${frags[@]}")
-	return $bad
-}
-
 configure() {
 	msg "$flavour: configuring (tinyconfig + ${frags[*]##*/})"
 	configure_kernel "$src" "$out" "${frags[@]}"
-	check_config || die "$flavour: config fragment not honoured"
+	config_honours "$out" "${frags[@]}" || die "$flavour: config fragment not honoured"
 }
 
 stamp=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)

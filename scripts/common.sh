@@ -66,6 +66,37 @@ configure_kernel() { # configure_kernel SRC OUT FRAGMENT...
 	kernel_make "$src" "$out" olddefconfig >/dev/null
 }
 
+# Every option the FRAGMENTs ask for is in OUT/.config: an unmet dependency
+# makes olddefconfig drop an option silently.  Names each one that is not,
+# with the "depends on" lines of its Kconfig entry in SRC when given.
+config_honours() { # config_honours OUT [--src SRC] FRAGMENT...
+	local out=$1 src= line sym val bad=0
+	shift
+	[ "$1" != --src ] || { src=$2; shift 2; }
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*} val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -q "^$sym=" "$out/.config" || continue
+		else
+			grep -qx "$sym=$val" "$out/.config" && continue
+		fi
+		echo "config: $line requested, got: $(grep "^$sym=\|^# $sym is" "$out/.config" || echo unset)" >&2
+		[ -z "$src" ] || kconfig_depends "$src" "${sym#CONFIG_}" >&2
+		bad=1
+	done < <(cat "$@")
+	return $bad
+}
+
+# The "depends on" lines of Kconfig entry SYMBOL in kernel tree SRC.
+kconfig_depends() { # kconfig_depends SRC SYMBOL
+	(cd "$1" && find . -name 'Kconfig*' -not -path './.git/*' -print0 |
+		xargs -0 awk -v entry="config $2" '
+			$0 == entry { on = 1; next }
+			on && /^(config|menuconfig|endmenu|endif|menu|if|choice|source)[ \t]/ { on = 0 }
+			on && /^[ \t]+depends on/ { sub(/^[ \t]+/, ""); print "  " substr(FILENAME, 3) ": " $0 }')
+}
+
 # A detached git worktree of the kernel repository at DIR (checked out at REV
 # when it is created; an existing one is left as it is).
 ensure_worktree() { # ensure_worktree DIR REV

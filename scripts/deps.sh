@@ -3,7 +3,7 @@
 set -euo pipefail
 
 pkgs=(
-	linux-source-6.12
+	linux-source-6.12 linux-config-6.12 dpkg-dev debhelper
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
 	ccache sparse git rsync
 	gcc-aarch64-linux-gnu

@@ -31,6 +31,9 @@ install "$REPO"/guest/plan/*.sh "$root/plan/"
 install "$REPO/guest/plan/mm-migration" "$root/plan/bin/"
 install "$VANILLA/tools/testing/selftests/kselftest/ktap_helpers.sh" "$root/plan/"
 install "$GUEST"/bin/* "$root/plan/bin/"
+# Native mode's script runs in the VM too (CI checks it there).
+install -D -t "$root/repo/scripts" "$REPO/scripts/native.sh" "$REPO/scripts/common.sh"
+copy_with_libs bash
 copy_with_libs numactl
 copy_with_libs migratepages
 copy_with_libs stress-ng

@@ -10,8 +10,9 @@
 # Figures are medians over the repetitions (a wake-up in the emulator can
 # take milliseconds).  A point with any failed repetition, or without
 # exactly LATREPS repetitions (when set), prints FAILED(<why>), and the
-# script then exits 1.  The whole-call comparison takes vanilla, the
-# unpatched kernel, as its one reference: the ratio of geometric means of
+# script then exits 1.  The whole-call comparison takes REF (default
+# vanilla, the unpatched kernel; natively the same kernel's none) as its
+# one reference: the ratio of geometric means of
 # the call times with a 95% interval (Welch's t-test on log time).  A
 # batch size is slower when the whole interval lies below 1 - NOISE
 # (default 0.10); the break-even is the smallest batch from which on no
@@ -47,7 +48,7 @@ END {
 	}
 }' "$csv" >"$out/latency-summary.csv"
 
-awk -F, -v NOISE="$noise" "$STATS_AWK"'
+awk -F, -v NOISE="$noise" -v REF="${REF:-vanilla}" "$STATS_AWK"'
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 {
 	if (!($2 in fs)) { fs[$2] = 1; folios[++nf] = $2 }
@@ -58,14 +59,15 @@ function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 	total[$1, $2, $3] = $5; n[$1, $2, $3] = $8; lm[$1, $2, $3] = $9; lv[$1, $2, $3] = $10
 }
 # Vanilla time / R time (geometric means) for F folios of C per call, and
-# the upper end of its 95% interval in HI.
+# the upper end of its 95% interval in HI (-1: no interval, from one
+# repetition or no spread at all).
 function ratio(R, F, C,   a, b, d, df, se) {
-	a = lv[R, F, C] / n[R, F, C]; b = lv["vanilla", F, C] / n["vanilla", F, C]
-	d = lm["vanilla", F, C] - lm[R, F, C]; se = sqrt(a + b)
+	a = lv[R, F, C] / n[R, F, C]; b = lv[REF, F, C] / n[REF, F, C]
+	d = lm[REF, F, C] - lm[R, F, C]; se = sqrt(a + b)
 	df = 0
-	if (a + b > 0 && n[R, F, C] > 1 && n["vanilla", F, C] > 1)
-		df = (a + b) ^ 2 / (a * a / (n[R, F, C] - 1) + b * b / (n["vanilla", F, C] - 1))
-	HI = exp(d + t975(df) * se)
+	if (a + b > 0 && n[R, F, C] > 1 && n[REF, F, C] > 1)
+		df = (a + b) ^ 2 / (a * a / (n[R, F, C] - 1) + b * b / (n[REF, F, C] - 1))
+	HI = df < 1 ? -1 : exp(d + t975(df) * se)
 	return exp(d)
 }
 function header(F, extra,   c) {
@@ -88,24 +90,26 @@ END {
 		}
 		print ""
 	}
-	# Whole call against vanilla, and the break-even batch: the smallest
+	# Whole call against REF, and the break-even batch: the smallest
 	# batch (bytes) from which on no measured batch of this folio size is
-	# slower than vanilla by more than NOISE.
+	# slower than REF by more than NOISE.
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
 		if (nc[F] < 2) continue
-		printf "Whole call, %s folios: vanilla time / run time (geometric means; below 1: slower) and the upper end of its 95%% interval, by folios per call; ! = slower by more than %d%% (the whole interval below %.2f); break-even = smallest batch from which on none is\n\n", size_name(F), NOISE * 100, 1 - NOISE
+		printf "Whole call, %s folios: %s time / run time (geometric means; below 1: slower) and the upper end of its 95%% interval, by folios per call; ! = slower by more than %d%% (the whole interval below %.2f); break-even = smallest batch from which on none is\n\n", size_name(F), REF, NOISE * 100, 1 - NOISE
 		header(F, " break-even |")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]
-			if (R == "vanilla") continue
+			if (R == REF) continue
 			printf "| %s |", R
 			be = ""
 			for (c = 1; c <= nc[F]; c++) {
 				C = cols[F, c]
-				if (!((R, F, C) in total) || !(("vanilla", F, C) in total)) { printf " - |"; be = "-"; continue }
+				if (!((R, F, C) in total) || !((REF, F, C) in total)) { printf " - |"; be = "-"; continue }
 				x = ratio(R, F, C)
+				if (HI < 0) { printf " %.2f (-) |", x; be = "-"; continue }
 				printf " %.2f (%.2f)%s |", x, HI, HI < 1 - NOISE ? "!" : ""
+				if (be == "-") continue
 				if (HI < 1 - NOISE) be = ""
 				else if (be == "") be = F * C
 			}

@@ -119,6 +119,8 @@ function cell(what, r, s,   k, ref, d, se, df, lo, hi, a, b, lim, th, boot) {
 	d = lmean[k] - lmean[ref]
 	a = lvar[k] / n[k]; b = lvar[ref] / n[ref]; se = sqrt(a + b)
 	df = (a + b) > 0 && n[k] > 1 && n[ref] > 1 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n[ref] - 1)) : 0
+	# No interval from one repetition (or none with no spread): no claim.
+	if (df < 1) return sprintf("%.2fx [no interval, n=%d]", exp(d), n[k])
 	lo = exp(d - t975(df) * se); hi = exp(d + t975(df) * se)
 	verdict[k] = lo > 1 ? "faster" : hi < 1 ? "slower" : ""
 	return sprintf("%.2fx [%.2f, %.2f]%s", exp(d), lo, hi, verdict[k] == "" ? "" : " " verdict[k])

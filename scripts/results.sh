@@ -56,6 +56,28 @@ series_applies_to_base() { # PATCH...
 	return $rc
 }
 
+# The packages scripts/deb.sh wrote hold what a machine needs to run the
+# series natively: the image package the kernel, the series' modules and a
+# config with every option of offload.config; and a headers package.
+deb_holds_the_series() {
+	local image tmp f rc=0
+	image=$(find "$WORK/deb" -maxdepth 1 -name 'linux-image-*-migoff_*.deb' ! -name '*-dbg_*' | head -1)
+	[ -n "$image" ] || { echo "# no linux-image package in $WORK/deb"; return 1; }
+	echo "# ${image##*/}"
+	find "$WORK/deb" -maxdepth 1 -name 'linux-headers-*-migoff_*.deb' | grep -q . ||
+		{ echo "# no linux-headers package"; rc=1; }
+	tmp=$(mktemp -d)
+	dpkg-deb -c "$image" | awk '{ print $NF }' >"$tmp/list"
+	for f in '/boot/vmlinuz-' '/mm/migrate_offload_test.ko' '/drivers/migrate_offload/mtcopy.ko' \
+		'/drivers/migrate_offload/dcbm.ko' '/drivers/dma/swdma.ko'; do
+		grep -qF -- "$f" "$tmp/list" || { echo "# no $f in the image package"; rc=1; }
+	done
+	dpkg-deb --fsys-tarfile "$image" | tar -xO --wildcards './boot/config-*' >"$tmp/.config" &&
+		config_honours "$tmp" "$REPO/configs/offload.config" || rc=1
+	rm -rf "$tmp"
+	return $rc
+}
+
 # The TAP plan, at the end (TAP allows it there), then the closing line.
 summary() {
 	local line="$PASSED passed, $FAILED failed"

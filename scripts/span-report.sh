@@ -55,6 +55,8 @@ function ratio(R, F, A, B,   a, b, d, df, se, t) {
 	d = lm[R, F, A] - lm[R, F, B]; se = sqrt(a + b); df = 0
 	if (a + b > 0 && n[R, F, A] > 1 && n[R, F, B] > 1)
 		df = (a + b) ^ 2 / (a * a / (n[R, F, A] - 1) + b * b / (n[R, F, B] - 1))
+	# No interval from one repetition (or none with no spread): LO = HI = -1.
+	if (df < 1) { LO = HI = -1; return exp(d) }
 	t = t975(df); LO = exp(d - t * se); HI = exp(d + t * se)
 	return exp(d)
 }
@@ -82,7 +84,8 @@ END {
 				vs = "-"
 				if (s > 1 && S != 0 && ((R, F, S0) in ok)) {
 					x = ratio(R, F, S, S0)
-					vs = sprintf("%.2f [%.2f, %.2f]%s", x, LO, HI, LO > 1 ? " faster" : HI < 1 ? " slower" : "")
+					vs = LO < 0 ? sprintf("%.2f [no interval]", x) :
+						sprintf("%.2f [%.2f, %.2f]%s", x, LO, HI, LO > 1 ? " faster" : HI < 1 ? " slower" : "")
 				}
 				printf " %.3f | %s | %.1f | %.1f | %d |\n", gbps[R, F, S], vs, first[R, F, S], total[R, F, S], batches[R, F, S]
 			}

@@ -54,7 +54,9 @@ END {
 			d = l["vanilla"] / n["vanilla"] - l[k] / n[k]; se = sqrt(a + b)
 			df = a + b > 0 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n["vanilla"] - 1)) : 0
 			t = t975(df)
-			vs = sprintf("%.2f [%.2f, %.2f]%s", exp(d), exp(d - t * se), exp(d + t * se),
+			# No spread at all: no interval, no claim.
+			if (df < 1) vs = sprintf("%.2f [no interval]", exp(d))
+			else vs = sprintf("%.2f [%.2f, %.2f]%s", exp(d), exp(d - t * se), exp(d + t * se),
 				exp(d - t * se) > 1 ? " faster" : exp(d + t * se) < 1 ? " slower" : "")
 		}
 		printf "| %s | %d | %.0f | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %d/%d | %.2f |\n", k, n[k],

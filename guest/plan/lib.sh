@@ -1,5 +1,22 @@
 # Helpers for the guest plans (busybox sh); sourced.
 
+# The plans run as the VM's init, their parameters on the kernel command
+# line, or natively (scripts/native.sh), their parameters in MIGOFF_PARAMS.
+params() {
+	if [ -n "${MIGOFF_PARAMS+set}" ]; then echo "$MIGOFF_PARAMS"; else cat /proc/cmdline; fi
+}
+param() { params | sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p"; }
+
+# The kernel's log for the host's scan for reports: all of it in the VM;
+# natively, from the line scripts/native.sh wrote to /dev/kmsg at the start.
+kernel_log() {
+	if [ -n "${MIGOFF_KMSG_MARK:-}" ]; then
+		dmesg | sed -n "/$MIGOFF_KMSG_MARK/,\$p"
+	else
+		dmesg
+	fi
+}
+
 # Section markers the host looks for in the console log.
 begin_section() { echo "=== migoff $1 begin ==="; }
 end_section() { echo "=== migoff $1 end ==="; }

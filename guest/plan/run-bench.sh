@@ -21,6 +21,9 @@
 #           <demotion ns>,<demotion pages>,<promotion ns>,<promotion pages>,
 #           <offloaded demotion batches>,<offloaded promotion batches>,
 #           <guest kernel CPU ns>,<pages on fast>,<on slow>,<status>
+# Natively (scripts/native.sh), the parameters come in MIGOFF_PARAMS, and
+#   migoff.swdma=0        a real DMA engine serves dcbm: swdma is not loaded
+#   migoff.copylimit=PATH the copylimit module built for the running kernel
 # A move row's batches, batch bytes and copy ns are what the active
 # migrator's statistics counted during it; its status is not "ok" when the
 # migrator could not be made active, fell back to the CPU for any folio,
@@ -43,12 +46,11 @@
 # both kernels); a row's status is not "ok" when tierbench's check failed,
 # nothing was demoted or promoted, the trace overran or holds no demotion,
 # or a migrator was handed no demotion batch.
-. /plan/lib.sh
-. /plan/tiering.sh
+. "${MIGOFF_PLAN:-/plan}/lib.sh"
+. "${MIGOFF_PLAN:-/plan}/tiering.sh"
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
 MIGRATORS=$OFFLOAD/migrators
-param() { sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
 total=$(param total)
 reps=$(param reps)
@@ -71,7 +73,9 @@ use_migrator() { # SPEC
 	[ "$m" = "$1" ] || params=$(echo "${1#*:}" | tr ':' ' ')
 	echo none >$OFFLOAD/active || return 1
 	case $m in none | cpu) ;; *)
-		[ "$m" != dcbm ] || [ -d /sys/module/swdma ] || modprobe swdma channels=2 || return 1
+		# The software engine for dcbm, unless told there is a real one.
+		[ "$m" != dcbm ] || [ "$(param swdma)" = 0 ] || [ -d /sys/module/swdma ] ||
+			modprobe swdma channels=2 || return 1
 		[ -d /sys/module/"$m" ] || modprobe "$m" $params || return 1
 		for p in $params; do
 			echo "${p#*=}" >$MIGRATORS/"$m"/"${p%%=*}" || return 1
@@ -99,7 +103,9 @@ bytes_of() { # SIZE
 # the workbench's copylimit module: the limit a copy phase is held against.
 limit_table() {
 	local dbg=/sys/kernel/debug/copylimit rep=0 prim t p n b ns st
-	modprobe copylimit || { echo "MIGLIMIT,copylimit,0,0,0,0,no-module"; return; }
+	# Natively the module is built for the running kernel and named by path.
+	modprobe copylimit 2>/dev/null || insmod "$(param copylimit)" ||
+		{ echo "MIGLIMIT,copylimit,0,0,0,0,no-module"; return; }
 	while [ $rep -lt "${reps:-5}" ]; do
 		for prim in memcpy copy_mc copy_page; do
 			for t in 1 2; do
@@ -248,10 +254,11 @@ tier_measure() { # SPEC REP
 	echo "MIGTIER,$1,$2,$5,$4,$9,${10},$sums,$8,$6,$7,$st"
 }
 
-# The tiering benchmark, when there is a node 2 without CPUs.
+# The tiering benchmark, when there is a node 2 without CPUs and
+# repetitions are asked for.
 tier_bench() {
 	local rep=0 spec specs=${tiermigrators:-none cpu mtcopy:threads=2 dcbm:channels=2}
-	[ -d /sys/devices/system/node/node2 ] || return 0
+	[ "${tierreps:-5}" -gt 0 ] && [ -d /sys/devices/system/node/node2 ] || return 0
 	! grep -q '[0-9]' /sys/devices/system/node/node2/cpulist || return 0
 	[ -d $OFFLOAD ] || specs=default
 	tier_trace_on
@@ -338,5 +345,5 @@ end_section bench
 # them off the console).
 dmesg -n 7
 begin_section dmesg
-dmesg
+kernel_log
 end_section dmesg

@@ -180,5 +180,5 @@ end_section tap
 kunit_sections
 dmesg -n 7
 begin_section dmesg
-dmesg
+kernel_log
 end_section dmesg

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Native mode: run the guest's benchmark plan (guest/plan/run-bench.sh) on
+# the machine itself, which must run a kernel with the series (make deb,
+# install the packages, reboot into it).
+#   native.sh bench LOG         (./run-benchmark.sh --native calls it)
+# Finds what the machine has and prints it: the NUMA nodes (0 and 1 must
+# have CPUs and memory: the move_pages() figures move from node 0 to node
+# 1), the DMA_MEMCPY channels of real engines (dcbm rows for 1, 2, 4, 8, 16
+# channels up to their count; with none, swdma's two software channels,
+# and the rows say so), the CPUs (mtcopy rows for 1, 2, 4, 8, 16 threads up
+# to their count), and the moved total (MIGOFF_TOTAL, else 1G, less where
+# a quarter of node 0's or node 1's free memory is less).  The plan's
+# output (the same rows the VM prints on its console) goes to LOG.  Every
+# setting the plan changes (THP, hugetlb pages, compaction, NUMA balancing,
+# demotion, the series' sysfs files, the console log level, the trace
+# events it uses) is put back as it was, and the modules it loaded are
+# unloaded; the top-level trace buffer is cleared.  It needs root.
+# MIGOFF_NATIVE_BIN: a directory of the guest programs already built (the
+# VM's copy, when CI runs this inside the VM); else they are built here.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+mode=${1:?usage: native.sh bench LOG}
+log=${2:?usage: native.sh bench LOG}
+[ "$mode" = bench ] || die "native.sh: only 'bench' is implemented"
+
+OFFLOAD=/sys/kernel/mm/migrate_offload
+TRACING=/sys/kernel/tracing
+NODES=/sys/devices/system/node
+OUR_MODULES="mtcopy dcbm swdma copylimit"
+
+preflight() {
+	[ "$(id -u)" = 0 ] || die "native mode needs root (it changes migration settings and loads modules)"
+	[ -d "$OFFLOAD" ] ||
+		die "this kernel ($(uname -r)) does not carry the series ($OFFLOAD is missing): build it with 'make deb', install the linux-image and linux-headers packages it prints, reboot into it and run this again"
+	[ -d "$TRACING/events" ] || mount -t tracefs tracefs "$TRACING" ||
+		die "tracefs is not available at $TRACING"
+	[ -d /sys/kernel/debug/sched ] || mount -t debugfs debugfs /sys/kernel/debug || true
+}
+
+node_cpus() { tr -d '\n' <"$NODES/node$1/cpulist"; }
+node_free_bytes() { awk '$3 == "MemFree:" { print $4 * 1024 }' "$NODES/node$1/meminfo"; }
+nodes_with_cpus() {
+	local d
+	for d in "$NODES"/node[0-9]*; do
+		[ -n "$(node_cpus "${d##*node}")" ] && echo "${d##*node}"
+	done | sort -n | tr '\n' ' '
+}
+nodes_without_cpus() {
+	local d
+	for d in "$NODES"/node[0-9]*; do
+		[ -z "$(node_cpus "${d##*node}")" ] && [ "$(node_free_bytes "${d##*node}")" -gt 0 ] &&
+			echo "${d##*node}"
+	done | sort -n | tr '\n' ' '
+}
+
+# 1, 2, 4, 8, 16 up to MAX, comma-separated after PREFIX.
+powers_up_to() { # PREFIX MAX
+	local n=1 out=
+	while [ $n -le 16 ] && [ $n -le "$2" ]; do
+		out+=",$1$n"
+		n=$((n * 2))
+	done
+	echo "${out#,}"
+}
+
+# The DMA_MEMCPY channels real engines offer: what dcbm gets when asked for
+# 16 with swdma not loaded.  dcbm is loaded for the question if it was not.
+real_memcpy_channels() {
+	local loaded='' saved_active saved_chans n=0
+	[ ! -d /sys/module/swdma ] || die "swdma (the software engine) is loaded: 'rmmod swdma' first, so that only real engines are counted"
+	[ -d /sys/module/dcbm ] || { modprobe dcbm >/dev/null 2>&1 || { echo 0; return; }; loaded=1; }
+	saved_active=$(cat $OFFLOAD/active)
+	saved_chans=$(cat $OFFLOAD/migrators/dcbm/channels)
+	echo 16 >$OFFLOAD/migrators/dcbm/channels
+	if echo dcbm >$OFFLOAD/active 2>/dev/null; then
+		n=$(cat $OFFLOAD/migrators/dcbm/channels_in_service)
+	fi
+	echo "$saved_active" >$OFFLOAD/active
+	echo "$saved_chans" >$OFFLOAD/migrators/dcbm/channels
+	[ -z "$loaded" ] || rmmod dcbm
+	echo "$n"
+}
+
+# The engines behind the DMA channels, by driver: "ioatdma x8, idxd x4".
+dma_engines() {
+	local c
+	for c in /sys/class/dma/dma*chan*; do
+		[ -e "$c/device/driver" ] && basename "$(readlink "$c/device/driver")"
+	done | sort | uniq -c | awk '{ printf "%s%s x%d", NR > 1 ? ", " : "", $2, $1 } END { if (!NR) printf "none" }'
+}
+
+# The moved total: MIGOFF_TOTAL, else 1G or the largest power of two up to a
+# quarter of the free memory of node 0 and of node 1, whichever is less.
+moved_total() {
+	local free bytes=$((1 << 30))
+	if [ -n "${MIGOFF_TOTAL:-}" ]; then echo "$MIGOFF_TOTAL"; return; fi
+	for n in 0 1; do
+		free=$(($(node_free_bytes $n) / 4))
+		while [ $bytes -gt "$free" ]; do bytes=$((bytes / 2)); done
+	done
+	[ $bytes -ge $((64 << 20)) ] || die "less than 256 MiB free on node 0 or node 1"
+	echo "$((bytes >> 20))M"
+}
+
+# Settings the plan may change: file and value, one per line, in $saved.
+SETTINGS_FILES() {
+	ls -d /sys/kernel/mm/transparent_hugepage/enabled /proc/sys/vm/nr_hugepages \
+		/proc/sys/vm/compaction_proactiveness /proc/sys/kernel/numa_balancing \
+		/sys/kernel/mm/numa/demotion_enabled \
+		/sys/kernel/debug/sched/numa_balancing/{scan_delay_ms,scan_period_min_ms,hot_threshold_ms} \
+		$OFFLOAD/{active,reasons,max_batch_bytes} $OFFLOAD/migrators/*/{min_batch_bytes,threads,channels} \
+		$TRACING/{tracing_on,options/event-fork} \
+		$TRACING/events/{migrate,migrate_offload,thp,workqueue}/*/enable 2>/dev/null
+}
+
+# The current value of a setting, as it must be written back.
+value_of() { # FILE
+	case $1 in
+	*/transparent_hugepage/enabled) sed 's/.*\[\(.*\)\].*/\1/' "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+
+save_settings() {
+	local f
+	saved=$(mktemp)
+	for f in $(SETTINGS_FILES); do
+		printf '%s\t%s\n' "$f" "$(value_of "$f")"
+	done >"$saved"
+	awk '{ print $1 }' /proc/sys/kernel/printk >"$saved.printk"
+	: >"$saved.modules"
+	for m in $OUR_MODULES; do
+		if [ -d "/sys/module/$m" ]; then echo "$m"; fi
+	done >"$saved.modules"
+}
+
+# Put every saved setting back (the active migrator first, so that the
+# modules the plan loaded can go), unload those modules; say what failed.
+restore_settings() {
+	local f v m bad=0
+	echo none >$OFFLOAD/active 2>/dev/null || true
+	for m in $OUR_MODULES; do
+		if [ -d "/sys/module/$m" ] && ! grep -qx "$m" "$saved.modules" && ! rmmod "$m"; then
+			bad=1
+		fi
+	done
+	while IFS=$'\t' read -r f v; do
+		if [ ! -e "$f" ] || [ "$(value_of "$f")" = "$v" ]; then continue; fi
+		echo "$v" >"$f" 2>/dev/null || true
+		if [ "$(value_of "$f")" != "$v" ]; then
+			echo "native: could not restore $f to '$v' (reads '$(value_of "$f")')" >&2
+			bad=1
+		fi
+	done <"$saved"
+	dmesg -n "$(cat "$saved.printk")"
+	rm -f "$saved" "$saved.printk" "$saved.modules"
+	return $bad
+}
+
+# The guest programs and the copylimit module for the running kernel.
+prepare_programs() {
+	bin=${MIGOFF_NATIVE_BIN:-}
+	copylimit=
+	if [ -z "$bin" ]; then
+		bin=$WORK/native/bin
+		"$REPO/scripts/tree.sh" >&2
+		mkdir -p "$bin"
+		make -s -C "$REPO/guest/src" OUT="$bin" KSRC="$VANILLA" >&2
+	fi
+	modinfo copylimit >/dev/null 2>&1 && return
+	local kdir
+	kdir=/lib/modules/$(uname -r)/build
+	if [ -d "$kdir" ]; then
+		rm -rf "$WORK/native/kmod" && cp -r "$REPO/guest/kmod" "$WORK/native/kmod"
+		make -s -C "$kdir" M="$WORK/native/kmod" modules >&2 && copylimit=$WORK/native/kmod/copylimit.ko
+	else
+		echo "native: no $kdir (install the linux-headers package of this kernel): no limit table" >&2
+	fi
+}
+
+preflight
+read -r -a with_cpus <<<"$(nodes_with_cpus)"
+for n in 0 1; do
+	[[ " ${with_cpus[*]} " == *" $n "* ]] ||
+		die "native mode moves from node 0 to node 1, which must both have CPUs and memory (nodes with CPUs: ${with_cpus[*]:-none})"
+done
+cpus=$(nproc)
+chans=$(real_memcpy_channels)
+swdma=0 dcbm_label=dcbm
+if [ "$chans" = 0 ]; then
+	swdma=1 chans=2 dcbm_label="dcbm(swdma)"
+fi
+total=$(moved_total)
+migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
+echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=$(nodes_without_cpus),dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
+	tee "$log"
+echo "MIGNATIVE_DCBM,$dcbm_label" >>"$log"
+
+params="migoff.total=$total migoff.reps=${MIGOFF_REPS:-8} migoff.latreps=${MIGOFF_LATREPS:-11}"
+params+=" migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.tierreps=0 migoff.migrators=$migrators"
+params+=" migoff.swdma=$swdma"
+prepare_programs
+[ -z "$copylimit" ] || params+=" migoff.copylimit=$copylimit"
+echo "MIGNATIVE_PARAMS,$params" >>"$log"
+msg "native: $params"
+
+plan=$REPO/guest/plan
+[ ! -d /plan ] || plan=/plan
+save_settings
+mark="migoff-native-$$-$(date +%s)"
+echo "$mark" >/dev/kmsg
+rc=0
+MIGOFF_PLAN=$plan MIGOFF_PARAMS="$params" MIGOFF_KMSG_MARK="$mark" PATH="$bin:$PATH" \
+	busybox sh "$plan/run-bench.sh" >>"$log" 2>&1 || rc=$?
+if restore_settings; then
+	echo "native: plan exit $rc; settings restored" >>"$log"
+else
+	echo "native: plan exit $rc; settings NOT all restored" | tee -a "$log" >&2
+	rc=1
+fi
+exit $rc
