@@ -97,10 +97,15 @@ switch_plan() {
 }
 
 # migoff.configs (comma-separated) narrows the migrator configurations the
-# data tests run under (default: all of MIGRATOR_CONFIGS); the host sets it
-# for the debug kernel and knows the plan size that follows.
+# data tests run under (default: all of MIGRATOR_CONFIGS; "nodata": none,
+# the data tests are left out); the host sets it for the debug kernel and
+# knows the plan size that follows.
 configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
-[ -z "$configs" ] || MIGRATOR_CONFIGS=$configs
+case $configs in
+'') ;;
+nodata) MIGRATOR_CONFIGS= ;;
+*) MIGRATOR_CONFIGS=$configs ;;
+esac
 
 # A developer's part, never run by run-tests.sh: the data tests alone, e.g.
 # scripts/vm.sh patched test LOG migoff.part=workloads migoff.configs=none,cpu
