@@ -112,11 +112,11 @@ if [ -n "$native" ]; then
 	fi
 	grep -qx 'native: plan exit 0; settings restored' "$log" ||
 		failures+=("native: the plan failed or left settings changed ($log)")
-	# Rows of dcbm on the software engine say so.
+	# Rows of dcbm on the software engine say so (and so do the runs the
+	# parameters line names).
 	dcbm=$(sed -n 's/^MIGNATIVE_DCBM,//p' "$log")
-	sed -i "s/^\(MIG[A-Z]*\),dcbm:/\1,${dcbm:-dcbm}:/" "$log"
-	mapfile -t runs < <(expected_runs native "$(sed -n 's/^MIGNATIVE_PARAMS,//p' "$log" |
-		sed "s/dcbm:/${dcbm:-dcbm}:/g")")
+	sed -i "/^MIG/s/dcbm:/${dcbm:-dcbm}:/g" "$log"
+	mapfile -t runs < <(expected_runs native "$(sed -n 's/^MIGNATIVE_PARAMS,//p' "$log")")
 	collect_rows "$log" native
 	export REF=native+none
 else

@@ -57,11 +57,12 @@ kernel_make() { # kernel_make SRC OUT ARGS...
 }
 
 # Configure OUT from SRC: tinyconfig with the config FRAGMENTs merged on top.
+# With KEEP_BASE=1, OUT/.config is the base instead (a distribution config).
 configure_kernel() { # configure_kernel SRC OUT FRAGMENT...
 	local src=$1 out=$2
 	shift 2
 	mkdir -p "$out"
-	kernel_make "$src" "$out" tinyconfig >/dev/null
+	[ "${KEEP_BASE:-}" = 1 ] || kernel_make "$src" "$out" tinyconfig >/dev/null
 	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" >/dev/null)
 	kernel_make "$src" "$out" olddefconfig >/dev/null
 }
@@ -70,7 +71,7 @@ configure_kernel() { # configure_kernel SRC OUT FRAGMENT...
 # makes olddefconfig drop an option silently.  Names each one that is not,
 # with the "depends on" lines of its Kconfig entry in SRC when given.
 config_honours() { # config_honours OUT [--src SRC] FRAGMENT...
-	local out=$1 src= line sym val bad=0
+	local out=$1 src='' line sym val bad=0
 	shift
 	[ "$1" != --src ] || { src=$2; shift 2; }
 	while IFS= read -r line; do

@@ -69,9 +69,7 @@ configure() {
 	else
 		base_config >"$out/.config"
 		distro_fragment >"$frag"
-		(cd "$out" && "$LINUX/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-			"$frag" "$REPO/configs/offload.config" >/dev/null)
-		kernel_make "$LINUX" "$out" olddefconfig >/dev/null
+		KEEP_BASE=1 configure_kernel "$LINUX" "$out" "$frag" "$REPO/configs/offload.config"
 	fi
 	config_honours "$out" --src "$LINUX" "$REPO/configs/offload.config" ||
 		die "this base config ($base) cannot carry the series' options above; enable what they depend on in it (and the menu they sit in, such as DMADEVICES for drivers/dma), or pick another base (DEB_CONFIG=running|debian|lean|FILE)"

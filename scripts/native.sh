@@ -40,17 +40,16 @@ preflight() {
 
 node_cpus() { tr -d '\n' <"$NODES/node$1/cpulist"; }
 node_free_bytes() { awk '$3 == "MemFree:" { print $4 * 1024 }' "$NODES/node$1/meminfo"; }
-nodes_with_cpus() {
-	local d
+# The nodes that have CPUs (with), or memory and no CPUs (without).
+nodes() { # with|without
+	local d n
 	for d in "$NODES"/node[0-9]*; do
-		[ -n "$(node_cpus "${d##*node}")" ] && echo "${d##*node}"
-	done | sort -n | tr '\n' ' '
-}
-nodes_without_cpus() {
-	local d
-	for d in "$NODES"/node[0-9]*; do
-		[ -z "$(node_cpus "${d##*node}")" ] && [ "$(node_free_bytes "${d##*node}")" -gt 0 ] &&
-			echo "${d##*node}"
+		n=${d##*node}
+		if [ -n "$(node_cpus "$n")" ]; then
+			if [ "$1" = with ]; then echo "$n"; fi
+		elif [ "$1" = without ] && [ "$(node_free_bytes "$n")" -gt 0 ]; then
+			echo "$n"
+		fi
 	done | sort -n | tr '\n' ' '
 }
 
@@ -180,7 +179,7 @@ prepare_programs() {
 }
 
 preflight
-read -r -a with_cpus <<<"$(nodes_with_cpus)"
+read -r -a with_cpus <<<"$(nodes with)"
 for n in 0 1; do
 	[[ " ${with_cpus[*]} " == *" $n "* ]] ||
 		die "native mode moves from node 0 to node 1, which must both have CPUs and memory (nodes with CPUs: ${with_cpus[*]:-none})"
@@ -193,7 +192,7 @@ if [ "$chans" = 0 ]; then
 fi
 total=$(moved_total)
 migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
-echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=$(nodes_without_cpus),dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
+echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=$(nodes without),dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
 	tee "$log"
 echo "MIGNATIVE_DCBM,$dcbm_label" >>"$log"
 
