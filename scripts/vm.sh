@@ -75,11 +75,25 @@ if [ "$mode" = shell ]; then
 fi
 rc=0
 timeout --kill-after=10 "${MIGOFF_TIMEOUT:-1800}" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+# A failed boot's console: its last lines printed (CI keeps only what is
+# printed), the whole log kept in $WORK/failed-boots (the last 20), outside
+# the checkout that CI throws away.
+log_tail() {
+	local kept=$WORK/failed-boots
+	tr -d '\r' <"$log" | tail -n 30 | sed 's/^/# console: /' >&2
+	mkdir -p "$kept"
+	cp "$log" "$kept/$(date +%Y%m%d-%H%M%S)-$(basename "$log")"
+	# shellcheck disable=SC2012 # our own file names, no odd characters
+	ls -t "$kept" | tail -n +21 | sed "s|^|$kept/|" | xargs -r rm -f
+	echo "# console log kept in $kept" >&2
+}
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "error: $flavour VM timed out after ${MIGOFF_TIMEOUT:-1800}s; console log: $log" >&2
+	log_tail
 	exit 124
 fi
 grep -q '^migoff: guest done' "$log" || {
 	echo "error: $flavour VM stopped before the plan finished (qemu exit $rc); console log: $log" >&2
+	log_tail
 	exit 1
 }
