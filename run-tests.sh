@@ -4,15 +4,22 @@
 # run the guest test plan, scan the kernel log; plus host-side checks of the
 # series.  Prints one result per line and closes with "N passed, N failed";
 # exits non-zero on any failure.  Console logs go to results/.
+#
+# --native [--destructive]: no VM; the test plan's main part runs on this
+# machine, which must run a kernel with the series (scripts/native.sh
+# test), skipping, each with its reason, what would damage the machine
+# unless --destructive is given (see README, On your own hardware).
+# MIGOFF_CONFIGS narrows the migrator configurations of its data tests
+# (e.g. "nodata", or "none,dcbm:channels=2").
 set -euo pipefail
 cd "$(dirname "$0")"
-case ${1:-} in
-'') ;;
---native)
-	echo "error: ./run-tests.sh --native (the test plan on this machine) is not implemented yet; ./run-benchmark.sh --native is (see README, On your own hardware)" >&2
-	exit 2
-	;;
-*) echo "usage: $0" >&2; exit 2 ;;
+native_mode=
+destructive=
+case ${1:-}:${2:-} in
+:) ;;
+--native:) native_mode=1 ;;
+--native:--destructive) native_mode=1 destructive=--destructive ;;
+*) echo "usage: $0 [--native [--destructive]]" >&2; exit 2 ;;
 esac
 . scripts/common.sh
 . scripts/results.sh
@@ -20,7 +27,6 @@ esac
 scripts/deps.sh
 mkdir -p "$RESULTS"
 echo "TAP version 13"
-
 # A series that does not apply is a failure like any other, not a crash.
 if ! scripts/tree.sh; then
 	result fail "series: patches/ applies to linux-source-6.12"
@@ -29,22 +35,25 @@ if ! scripts/tree.sh; then
 fi
 
 # Host checks of the series itself.
-patches=$(find "$REPO/patches" -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
-if [ -n "$patches" ]; then
-	# shellcheck disable=SC2086 # one argument per patch
-	check "series: checkpatch --strict clean" \
-		"$LINUX/scripts/checkpatch.pl" --no-tree --strict --quiet --ignore FILE_PATH_CHANGES $patches
-	# shellcheck disable=SC2086 # one argument per patch
-	check "series: each patch applies to the base in order, no whitespace error" \
-		series_applies_to_base $patches
-	check "series: the work tree exports back to patches/ unchanged" series_round_trips
-	scripts/check-series.sh >"$RESULTS/check-series.log" 2>&1 || true
-	count_host_tap <"$RESULTS/check-series.log"
-	check "series: check-series.sh ran to its last check" \
-		grep -q 'offload=n leaves mm/migrate.o' "$RESULTS/check-series.log"
-else
-	result skip "series: checkpatch --strict clean (no patches yet)"
-fi
+series_checks() {
+	local patches
+	patches=$(find "$REPO/patches" -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
+	if [ -n "$patches" ]; then
+		# shellcheck disable=SC2086 # one argument per patch
+		check "series: checkpatch --strict clean" \
+			"$LINUX/scripts/checkpatch.pl" --no-tree --strict --quiet --ignore FILE_PATH_CHANGES $patches
+		# shellcheck disable=SC2086 # one argument per patch
+		check "series: each patch applies to the base in order, no whitespace error" \
+			series_applies_to_base $patches
+		check "series: the work tree exports back to patches/ unchanged" series_round_trips
+		scripts/check-series.sh >"$RESULTS/check-series.log" 2>&1 || true
+		count_host_tap <"$RESULTS/check-series.log"
+		check "series: check-series.sh ran to its last check" \
+			grep -q 'offload=n leaves mm/migrate.o' "$RESULTS/check-series.log"
+	else
+		result skip "series: checkpatch --strict clean (no patches yet)"
+	fi
+}
 
 # What each part of the guest plan must show on a patched kernel (patched
 # and debug flavours alike), whatever the kernel offers: the number of
@@ -64,20 +73,56 @@ fi
 # stress-ng, mtcopy across CPU hotplug).
 CONFIGS_patched=
 CONFIGS_debug=nodata
-GUEST_PLAN_main_patched=227
-GUEST_PLAN_main_debug=41
+# The main part: 41 tests, and 31 more per migrator configuration (six).
+GUEST_PLAN_nodata=41
+GUEST_PLAN_per_config=31
+GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
+GUEST_PLAN_main_debug=$GUEST_PLAN_nodata
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
 KUNIT_CASES_migrate_offload=17
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 
+# Native mode (--native): the plan's main part on this machine.  Its size
+# follows the configurations it ran (MIGNATIVE_PARAMS in its log); beyond
+# the test above it may skip only for native mode's reasons (why_not in
+# guest/plan/lib.sh); it must have put the machine's settings back.
+# MIGOFF_NATIVE_LOG: check a log made elsewhere (CI: inside the VM).
+NATIVE_SKIP_REASONS="destructive: run with --destructive|needs swdma, loaded only where no real DMA engine is|no node 2 without CPUs|sized for the VM's nodes|not built into this kernel"
+native_plan_size() { # LOG
+	local configs
+	configs=$(sed -n 's/^MIGNATIVE_PARAMS,.*migoff\.configs=\([^ ]*\).*/\1/p' "$1")
+	case $configs in
+	'') echo "$GUEST_PLAN_main_patched" ;;
+	nodata) echo "$GUEST_PLAN_nodata" ;;
+	*) echo $((GUEST_PLAN_nodata + $(tr ',' '\n' <<<"$configs" | wc -l) * GUEST_PLAN_per_config)) ;;
+	esac
+}
+
+run_native_tests() {
+	local log=$RESULTS/test-native.log
+	if [ -n "${MIGOFF_NATIVE_LOG:-}" ]; then
+		cp "$MIGOFF_NATIVE_LOG" "$log"
+	else
+		# shellcheck disable=SC2086 # no argument, or one
+		scripts/native.sh test "$log" $destructive || true
+	fi
+	grep '^MIGNATIVE' "$log" | sed 's/^/# /'
+	check "native: the plan ran and put the machine's settings back" \
+		grep -qx 'native: plan exit 0; settings restored' "$log"
+	SKIP_REASONS="$NATIVE_SKIP_REASONS" count_guest_tap native "$log" "$(native_plan_size "$log")" \
+		"$ALLOWED_SKIP_patched"
+	check_kunit_cases native "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
+	check_kernel_log native "$log"
+}
+
 # One boot of FLAVOUR running one part of the guest plan.
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
-	local topology=--tiered native_var=NATIVE_$1
-	local native=${!native_var:-}
+	local topology=--tiered native_var=NATIVE_$1 native_tests_var=NATIVE_TESTS_$1
+	local native=${!native_var:-} native_tests=${!native_tests_var:-}
 	rm -f "$log"
 	# The main part also tests mtcopy with a node without CPUs (node 2).
 	[ -z "${2:-}" ] || topology=
@@ -85,11 +130,13 @@ boot_part() { # boot_part FLAVOUR PART
 	check "$name: VM booted, ran the plan and powered off" \
 		scripts/vm.sh $topology "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
-		$([ "${2:-}" != switch ] || [ -z "$native" ] || echo "migoff.native=${native// /,},${native#* },0")
+		$([ "${2:-}" != switch ] || [ -z "$native" ] || echo "migoff.native=${native// /,},${native#* },0") \
+		$([ "${2:-}" != switch ] || [ -z "$native_tests" ] || echo "migoff.nativetests=$native_tests")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
 	[ "${2:-}" != switch ] || [ -z "$native" ] || check_native "$log"
+	[ "${2:-}" != switch ] || [ -z "$native_tests" ] || check_native_tests "$log" "$RESULTS/test-$1-main.log"
 }
 
 # Native mode (scripts/native.sh, which ./run-benchmark.sh --native runs on
@@ -106,7 +153,7 @@ NATIVE_patched="16M 1"
 check_native() { # LOG
 	local dir=$RESULTS/native reps=${native#* }
 	mkdir -p "$dir"
-	log_section "$1" native >"$dir/native.log"
+	native_section "$1" native >"$dir/native.log"
 	grep '^MIGNATIVE,' "$dir/native.log" | sed 's/^/# /'
 	check "native: ./run-benchmark.sh --native with the VM as the machine: every cell ok (tables in results/native)" \
 		env MIGOFF_NATIVE_LOG="$dir/native.log" MIGOFF_RESULTS="$dir" MIGOFF_REPS="$reps" \
@@ -116,6 +163,50 @@ check_native() { # LOG
 		"$dir/native.log"
 	check "native: leaves the migration settings and the loaded modules as it found them" \
 		cmp <(log_section "$1" settings-before) <(log_section "$1" settings-after)
+}
+
+# A native run's log as the guest's init printed it (its own sections
+# renamed, not to be taken for the boot's).
+native_section() { # LOG NAME
+	log_section "$1" "$2" | sed 's/^=== migoff-native /=== migoff /'
+}
+
+# And ./run-tests.sh --native with the VM as the machine, in the same boot,
+# its data tests left out (NATIVE_TESTS_patched, as migoff.configs): it must
+# pass as the host's native mode counts it; every test it ran must have
+# the result the same test had in the main part (VM mode, same kernel),
+# and every test it skipped must have passed there (native mode skips for
+# its own reasons, never to hide a failure); and the machine's settings,
+# modules and swap must be as before.
+NATIVE_TESTS_patched=nodata
+check_native_tests() { # SWITCH_LOG MAIN_LOG
+	local dir=$RESULTS/native
+	mkdir -p "$dir"
+	native_section "$1" native-test >"$dir/native-test.log"
+	check "native: ./run-tests.sh --native with the VM as the machine passes (results/native/tests.txt)" \
+		env MIGOFF_NATIVE_LOG="$dir/native-test.log" MIGOFF_RESULTS="$dir" \
+		bash -c './run-tests.sh --native >"$0/tests.txt" 2>&1' "$dir"
+	grep -E '^(not ok|# )' "$dir/tests.txt" | head -n 20
+	check "native: the test plan's results natively are the VM mode's (each test run natively has its result in the VM)" \
+		same_results_as_vm "$dir/native-test.log" "$2"
+	check "native: the test plan leaves the settings, the loaded modules and swap as it found them" \
+		cmp <(log_section "$1" test-settings-before) <(log_section "$1" test-settings-after)
+}
+
+# A plan's results: "NAME<TAB>ok|not ok|skip", sorted by name.
+tap_results() { # LOG
+	log_section "$1" tap | sed -nE 's/^ok [0-9]+ (.*) # SKIP.*/\1\tskip/p; t; s/^(not ok|ok) [0-9]+ (.*)/\2\t\1/p' |
+		sort -t $'\t' -k1,1
+}
+
+same_results_as_vm() { # NATIVE_LOG VM_LOG
+	local missing differ
+	missing=$(join -t $'\t' -v1 <(tap_results "$1") <(tap_results "$2") | cut -f1)
+	differ=$(join -t $'\t' <(tap_results "$1") <(tap_results "$2") |
+		awk -F'\t' '$2 != $3 && !($2 == "skip" && $3 == "ok") { print $1 ": native " $2 ", VM " $3 }')
+	[ -z "$missing" ] || sed 's/^/# not in the VM'"'"'s plan: /' <<<"$missing"
+	[ -z "$differ" ] || sed 's/^/# /' <<<"$differ"
+	[ -z "$missing" ] && [ -z "$differ" ] && [ -n "$(tap_results "$1")" ]
 }
 
 # The plan runs in two boots.  The main part runs on multi-threaded TCG.
@@ -151,7 +242,12 @@ deb_packages() {
 	fi
 }
 
-run_plan patched
-deb_packages
-run_plan debug
+if [ -n "$native_mode" ]; then
+	run_native_tests
+else
+	series_checks
+	run_plan patched
+	deb_packages
+	run_plan debug
+fi
 summary

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Native mode: run the guest's benchmark plan (guest/plan/run-bench.sh) on
-# the machine itself, which must run a kernel with the series (make deb,
-# install the packages, reboot into it).
-#   native.sh bench LOG         (./run-benchmark.sh --native calls it)
+# Native mode: run the guest's benchmark plan (guest/plan/run-bench.sh) or
+# test plan (guest/plan/run-tests.sh) on the machine itself, which must run
+# a kernel with the series (make deb, install the packages, reboot into it).
+#   native.sh bench LOG                  (./run-benchmark.sh --native)
+#   native.sh test LOG [--destructive]   (./run-tests.sh --native)
 # Finds what the machine has and prints it: the NUMA nodes (0 and 1 must
 # have CPUs and memory: the move_pages() figures move from node 0 to node
 # 1), the DMA_MEMCPY channels of real engines (dcbm rows for 1, 2, 4, 8, 16
@@ -10,7 +11,14 @@
 # and the rows say so), the CPUs (mtcopy rows for 1, 2, 4, 8, 16 threads up
 # to their count), and the moved total (MIGOFF_TOTAL, else 1G, less where
 # a quarter of node 0's or node 1's free memory is less).  The plan's
-# output (the same rows the VM prints on its console) goes to LOG.  Every
+# output (the same rows the VM prints on its console) goes to LOG.
+# The test plan runs its main part (MIGOFF_CONFIGS narrows the migrator
+# configurations of its data tests, as migoff.configs does in the VM) and
+# skips, each with its reason, what would damage the machine (memory
+# failure injection, zram swap, reloading the software engine) unless
+# --destructive is given, the software engine's fault injection where a
+# real engine is, and what needs a slow node it lacks (see why_not in
+# guest/plan/lib.sh).  Every
 # setting the plan changes (THP, hugetlb pages, compaction, NUMA balancing,
 # demotion, the series' sysfs files, the console log level, the trace
 # events it uses) is put back as it was, and the modules it loaded are
@@ -20,14 +28,20 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-mode=${1:?usage: native.sh bench LOG}
-log=${2:?usage: native.sh bench LOG}
-[ "$mode" = bench ] || die "native.sh: only 'bench' is implemented"
+usage="usage: native.sh bench LOG | native.sh test LOG [--destructive]"
+mode=${1:?$usage}
+log=${2:?$usage}
+destructive=0
+case $mode:${3:-} in
+bench: | test:) ;;
+test:--destructive) destructive=1 ;;
+*) die "$usage" ;;
+esac
 
 OFFLOAD=/sys/kernel/mm/migrate_offload
 TRACING=/sys/kernel/tracing
 NODES=/sys/devices/system/node
-OUR_MODULES="mtcopy dcbm swdma copylimit"
+OUR_MODULES="mtcopy dcbm swdma copylimit migrate_offload_test dmatest zram"
 
 preflight() {
 	[ "$(id -u)" = 0 ] || die "native mode needs root (it changes migration settings and loads modules)"
@@ -108,15 +122,18 @@ SETTINGS_FILES() {
 		/proc/sys/vm/compaction_proactiveness /proc/sys/kernel/numa_balancing \
 		/sys/kernel/mm/numa/demotion_enabled \
 		/sys/kernel/debug/sched/numa_balancing/{scan_delay_ms,scan_period_min_ms,hot_threshold_ms} \
-		$OFFLOAD/{active,reasons,max_batch_bytes} $OFFLOAD/migrators/*/{min_batch_bytes,threads,channels} \
-		$TRACING/{tracing_on,options/event-fork} \
+		/sys/kernel/mm/ksm/{run,pages_to_scan,sleep_millisecs} \
+		$OFFLOAD/{active,reasons,max_batch_bytes} \
+		$OFFLOAD/migrators/*/{min_batch_bytes,threads,channels,placement,timeout_ms} \
+		$TRACING/{tracing_on,options/event-fork,set_event_pid} \
 		$TRACING/events/{migrate,migrate_offload,thp,workqueue}/*/enable 2>/dev/null
 }
 
 # The current value of a setting, as it must be written back.
 value_of() { # FILE
 	case $1 in
-	*/transparent_hugepage/enabled) sed 's/.*\[\(.*\)\].*/\1/' "$1" ;;
+	*/transparent_hugepage/enabled | */placement) sed 's/.*\[\(.*\)\].*/\1/' "$1" ;;
+	*/set_event_pid) tr '\n' ' ' <"$1" ;;
 	*) cat "$1" ;;
 	esac
 }
@@ -132,13 +149,19 @@ save_settings() {
 	for m in $OUR_MODULES; do
 		if [ -d "/sys/module/$m" ]; then echo "$m"; fi
 	done >"$saved.modules"
+	swap_devices >"$saved.swaps"
 }
+
+swap_devices() { awk 'NR > 1 { print $1 }' /proc/swaps; }
 
 # Put every saved setting back (the active migrator first, so that the
 # modules the plan loaded can go), unload those modules; say what failed.
 restore_settings() {
 	local f v m bad=0
 	echo none >$OFFLOAD/active 2>/dev/null || true
+	for f in $(swap_devices); do
+		grep -qxF "$f" "$saved.swaps" || swapoff "$f" || bad=1
+	done
 	for m in $OUR_MODULES; do
 		if [ -d "/sys/module/$m" ] && ! grep -qx "$m" "$saved.modules" && ! rmmod "$m"; then
 			bad=1
@@ -152,12 +175,16 @@ restore_settings() {
 			bad=1
 		fi
 	done <"$saved"
+	for m in $(cat "$saved.modules"); do
+		[ -d "/sys/module/$m" ] || modprobe "$m" || bad=1
+	done
 	dmesg -n "$(cat "$saved.printk")"
-	rm -f "$saved" "$saved.printk" "$saved.modules"
+	rm -f "$saved" "$saved.printk" "$saved.modules" "$saved.swaps"
 	return $bad
 }
 
-# The guest programs and the copylimit module for the running kernel.
+# The guest programs, and for the benchmark the copylimit module for the
+# running kernel.
 prepare_programs() {
 	bin=${MIGOFF_NATIVE_BIN:-}
 	copylimit=
@@ -167,6 +194,7 @@ prepare_programs() {
 		mkdir -p "$bin"
 		make -s -C "$REPO/guest/src" OUT="$bin" KSRC="$VANILLA" >&2
 	fi
+	[ "$mode" = bench ] || return 0
 	modinfo copylimit >/dev/null 2>&1 && return
 	local kdir
 	kdir=/lib/modules/$(uname -r)/build
@@ -176,6 +204,37 @@ prepare_programs() {
 	else
 		echo "native: no $kdir (install the linux-headers package of this kernel): no limit table" >&2
 	fi
+}
+
+# The plan as the VM has it: guest/plan with the kselftest KTAP helpers
+# (/plan itself when this runs inside the VM).
+prepare_plan() {
+	if [ -d /plan ]; then
+		plan=/plan
+		return
+	fi
+	plan=$WORK/native/plan
+	rm -rf "$plan" && mkdir -p "$plan"
+	cp "$REPO"/guest/plan/* "$plan/"
+	cp "$VANILLA/tools/testing/selftests/kselftest/ktap_helpers.sh" "$plan/"
+}
+
+# The plan's parameters, as the VM's kernel command line gives them.
+bench_params() {
+	local total migrators
+	total=$(moved_total)
+	migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
+	echo -n "migoff.total=$total migoff.reps=${MIGOFF_REPS:-8} migoff.latreps=${MIGOFF_LATREPS:-11}"
+	echo -n " migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.tierreps=0 migoff.migrators=$migrators"
+	echo -n " migoff.swdma=$swdma"
+	[ -z "$copylimit" ] || echo -n " migoff.copylimit=$copylimit"
+	echo
+}
+
+test_params() {
+	echo -n "migoff.native=1 migoff.destructive=$destructive migoff.swdma=$swdma"
+	[ -z "${MIGOFF_CONFIGS:-}" ] || echo -n " migoff.configs=$MIGOFF_CONFIGS"
+	echo
 }
 
 preflight
@@ -190,28 +249,24 @@ swdma=0 dcbm_label=dcbm
 if [ "$chans" = 0 ]; then
 	swdma=1 chans=2 dcbm_label="dcbm(swdma)"
 fi
-total=$(moved_total)
-migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
 echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=$(nodes without),dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
 	tee "$log"
 echo "MIGNATIVE_DCBM,$dcbm_label" >>"$log"
 
-params="migoff.total=$total migoff.reps=${MIGOFF_REPS:-8} migoff.latreps=${MIGOFF_LATREPS:-11}"
-params+=" migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.tierreps=0 migoff.migrators=$migrators"
-params+=" migoff.swdma=$swdma"
 prepare_programs
-[ -z "$copylimit" ] || params+=" migoff.copylimit=$copylimit"
+prepare_plan
+params=$("${mode}_params")
 echo "MIGNATIVE_PARAMS,$params" >>"$log"
 msg "native: $params"
 
-plan=$REPO/guest/plan
-[ ! -d /plan ] || plan=/plan
 save_settings
 mark="migoff-native-$$-$(date +%s)"
 echo "$mark" >/dev/kmsg
 rc=0
-MIGOFF_PLAN=$plan MIGOFF_PARAMS="$params" MIGOFF_KMSG_MARK="$mark" PATH="$bin:$PATH" \
-	busybox sh "$plan/run-bench.sh" >>"$log" 2>&1 || rc=$?
+script=run-bench.sh
+[ "$mode" = bench ] || script=run-tests.sh
+MIGOFF_PLAN=$plan MIGOFF_PARAMS="$params" MIGOFF_KMSG_MARK="$mark" PATH="$bin:$plan/bin:$plan:$PATH" \
+	busybox sh "$plan/$script" >>"$log" 2>&1 || rc=$?
 if restore_settings; then
 	echo "native: plan exit $rc; settings restored" >>"$log"
 else

@@ -7,6 +7,52 @@ params() {
 }
 param() { params | sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p"; }
 
+# Natively (scripts/native.sh test: migoff.native=1) the plan runs on a
+# machine someone uses.  A test that would damage it (memory failure
+# injection: on real hardware the pages are gone for good; zram swap added;
+# the software engine reloaded) runs only with migoff.destructive=1; the
+# software engine's fault injection only where native mode loaded swdma
+# (no real DMA engine: migoff.swdma=1; with one, dcbm takes the real
+# channels first); a test that needs node 2 without CPUs only where there
+# is one; the tiering tests, whose sizes fit the VM's nodes, not at all.
+# Such a test reports "ok N NAME # SKIP why": the plan keeps its size, and
+# the host knows which skips native mode may give.  In the VM every test runs.
+native_plan() { [ -n "${MIGOFF_PARAMS+set}" ] && [ "$(param native)" = 1 ]; }
+
+# Why this run may not run a test that needs NEEDS (comma-separated);
+# nothing when it may.
+why_not() { # NEEDS
+	local need
+	native_plan || return 0
+	for need in $(echo "$1" | tr ',' ' '); do
+		case $need in
+		destructive) [ "$(param destructive)" = 1 ] ||
+			{ echo "destructive: run with --destructive"; return; } ;;
+		swdma) [ "$(param swdma)" = 1 ] ||
+			{ echo "needs swdma, loaded only where no real DMA engine is"; return; } ;;
+		cpuless-node2) [ -d /sys/devices/system/node/node2 ] && [ -z "$(cat /sys/devices/system/node/node2/cpulist)" ] ||
+			{ echo "no node 2 without CPUs"; return; } ;;
+		tiering) echo "sized for the VM's nodes"; return ;;
+		kunit:*) [ -d "/sys/kernel/debug/kunit/${need#kunit:}" ] ||
+			{ echo "not built into this kernel"; return; } ;;
+		esac
+	done
+}
+
+# A test that needs NEEDS (see why_not): run as ktap_test_result runs it,
+# or reported skipped with the reason.
+test_needing() { # NEEDS NAME COMMAND...
+	local why
+	why=$(why_not "$1")
+	shift
+	if [ -z "$why" ]; then
+		ktap_test_result "$@"
+		return
+	fi
+	__ktap_test ok "$1" "SKIP $why"
+	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+}
+
 # The kernel's log for the host's scan for reports: all of it in the VM;
 # natively, from the line scripts/native.sh wrote to /dev/kmsg at the start.
 kernel_log() {
@@ -109,7 +155,14 @@ traced_run() { # COMMAND...
 # CPUs stay as they are.
 enable_batch_trace() {
 	sleep 1000000 >/dev/null 2>&1 &
-	with_other_cpus_offline_in_vm enable_batch_trace_now $!
+	TRACE_PID_HOLDER=$!
+	with_other_cpus_offline_in_vm enable_batch_trace_now $TRACE_PID_HOLDER
+}
+
+# Natively the pid list's first process goes when the plan ends (native.sh
+# puts the list back as it was).
+end_batch_trace() {
+	[ -z "${TRACE_PID_HOLDER:-}" ] || kill "$TRACE_PID_HOLDER" 2>/dev/null || true
 }
 
 enable_batch_trace_now() { # PID

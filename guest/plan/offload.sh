@@ -244,9 +244,9 @@ offload_plan() {
 		with_reasons compaction compaction rise fragment
 	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
 		with_reasons "$(reasons_without compaction)" compaction same fragment
-	ktap_test_result "offload: reason memory_failure (soft offline) stays off the migrator by default" \
+	test_needing destructive "offload: reason memory_failure (soft offline) stays off the migrator by default" \
 		with_reasons "$(cat $OFFLOAD/reasons)" memory_failure same softoffline
-	ktap_test_result "offload: reason memory_failure (soft offline) included" \
+	test_needing destructive "offload: reason memory_failure (soft offline) included" \
 		with_reasons memory_failure memory_failure rise softoffline
 	# max_batch_bytes 2M: 2 MiB batches out (each folio named once), one
 	# folio per batch back.

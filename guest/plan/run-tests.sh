@@ -7,12 +7,14 @@
 # The plan is the same whatever the kernel under test offers: a feature that
 # is missing fails its tests, it does not shrink the plan.  The host knows
 # how many results each part must print (run-tests.sh, GUEST_PLAN).
-. /plan/ktap_helpers.sh
-. /plan/lib.sh
-. /plan/offload.sh
-. /plan/drivers.sh
-. /plan/workloads.sh
-. /plan/tiering.sh
+# The plan's directory: /plan in the VM, MIGOFF_PLAN natively.
+P=${MIGOFF_PLAN:-/plan}
+. "$P/ktap_helpers.sh"
+. "$P/lib.sh"
+. "$P/offload.sh"
+. "$P/drivers.sh"
+. "$P/workloads.sh"
+. "$P/tiering.sh"
 
 SIZES="4K 16K 64K 256K 1M 2M"
 # The KUnit suites the kernel must have run: the series' own (a module,
@@ -43,6 +45,11 @@ kunit_sections() {
 test_numa_topology() {
 	local d tier01 tier2
 	run_quoted numactl --hardware || return 1
+	if native_plan; then
+		# Natively: nodes 0 and 1 with CPUs, whatever else there is.
+		grep -q '^node 0 cpus: [0-9]' /tmp/run.out && grep -q '^node 1 cpus: [0-9]' /tmp/run.out
+		return
+	fi
 	if ! grep -q 'migoff\.tiered' /proc/cmdline; then
 		grep -q '^available: 2 nodes (0-1)' /tmp/run.out
 		return
@@ -68,10 +75,10 @@ main_plan() {
 
 	ktap_test_result "kunit: module migrate_offload_test loads" modprobe migrate_offload_test
 	for s in $KUNIT_SUITES; do
-		ktap_test_result "kunit: $s" test_kunit_suite "$s"
+		test_needing "kunit:$s" "kunit: $s" test_kunit_suite "$s"
 	done
 	ktap_test_result "numa: two nodes with CPUs and memory (tiered: and a slower node without CPUs)" test_numa_topology
-	ktap_test_result "swap: on, on zram" setup_swap
+	test_needing destructive "swap: on, on zram" setup_swap
 	ktap_test_result "ksm: ksmd running" setup_ksm
 	ktap_test_result "trace: batch and migrate_pages events on, recording only the processes of each test" enable_batch_trace
 	offload_plan
@@ -100,7 +107,7 @@ switch_plan() {
 # data tests run under (default: all of MIGRATOR_CONFIGS; "nodata": none,
 # the data tests are left out); the host sets it for the debug kernel and
 # knows the plan size that follows.
-configs=$(sed -n 's/.*migoff\.configs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+configs=$(param configs | tr ',' ' ')
 case $configs in
 '') ;;
 nodata) MIGRATOR_CONFIGS= ;;
@@ -167,7 +174,7 @@ drivers_only_plan() {
 }
 
 plan() {
-	case $(sed -n 's/.*migoff\.part=\([a-z]*\).*/\1/p' /proc/cmdline) in
+	case $(param part) in
 	drivers) drivers_only_plan ;;
 	switch) switch_plan ;;
 	workloads) workloads_only_plan ;;
@@ -177,7 +184,10 @@ plan() {
 	esac
 }
 
-plan 2>&1 | tee /tmp/plan.tap
+{
+	plan
+	end_batch_trace
+} 2>&1 | tee /tmp/plan.tap
 dmesg -n 1
 begin_section tap
 cat /tmp/plan.tap

@@ -123,7 +123,7 @@ tier_shipped_minimum() {
 TIERING_TESTS=1
 
 tiering_plan() {
-	ktap_test_result "tiering: mtcopy and dcbm at their shipped minimum: 2M THPs demoted and promoted through them, 4K on the CPU" \
+	test_needing tiering,destructive "tiering: mtcopy and dcbm at their shipped minimum: 2M THPs demoted and promoted through them, 4K on the CPU" \
 		tier_shipped_minimum
 }
 

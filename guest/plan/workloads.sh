@@ -60,25 +60,25 @@ workloads() { # CONFIG
 	done
 	ktap_test_result "$c: integrity, mlocked 64K folios, verifying writer" \
 		under_config migrate_integrity -l -s 64K -w
-	ktap_test_result "$c: integrity, 4K pages in the swap cache" \
+	test_needing destructive "$c: integrity, 4K pages in the swap cache" \
 		under_config migrate_integrity -P -s 4K -t 4M
 	ktap_test_result "$c: integrity, KSM-merged 4K pages" \
 		under_config migrate_integrity -K -s 4K -t 4M
 	ktap_test_result "$c: integrity, batches with pages held by a pipe (vmsplice)" \
 		under_config migrate_integrity -V -s 4K -t 4M
-	ktap_test_result "$c: memory failure: soft-offlined pages keep their data, off the migrator" \
+	test_needing destructive "$c: memory failure: soft-offlined pages keep their data, off the migrator" \
 		soft_offline_stays_off
-	ktap_test_result "$c: memory failure: a buffer with poisoned pages moves, the rest intact" \
+	test_needing destructive "$c: memory failure: a buffer with poisoned pages moves, the rest intact" \
 		under_config hwpoison
 	for s in fork:2M mprotect:2M dontneed:64K munmap:4K split:2M; do
 		ktap_test_result "$c: race, ${s%%:*} against moves of ${s#*:} folios" \
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
 	done
 	for s in 4K 2M; do
-		ktap_test_result "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing" \
+		test_needing tiering "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing" \
 			tier_test "$s" 30
 	done
-	ktap_test_result "$c: tiering: DAMON moves 2M folios to the slow node cold (migrate_cold) and back hot (migrate_hot)" \
+	test_needing tiering "$c: tiering: DAMON moves 2M folios to the slow node cold (migrate_cold) and back hot (migrate_hot)" \
 		tier_damon_test 2M
 }
 
