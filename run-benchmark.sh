@@ -17,13 +17,17 @@
 # own "none" (offload off) as the reference, with the migrators and sizes
 # the machine offers (scripts/native.sh); no tiering part.  MIGOFF_SPANREPS=0
 # leaves the batch-span part out.
+# --report: no build, no boot; the tables again from the console logs of
+# the last run (results/bench-*.log), e.g. after a fix to a report script.
 set -euo pipefail
 cd "$(dirname "$0")"
 native=
+report_only=
 case ${1:-} in
 --native) native=1 ;;
+--report) report_only=1 ;;
 '') ;;
-*) echo "usage: $0 [--native]" >&2; exit 2 ;;
+*) echo "usage: $0 [--native | --report]" >&2; exit 2 ;;
 esac
 . scripts/common.sh
 . scripts/results.sh
@@ -69,10 +73,13 @@ mark_kernel_reports() { # LOG LABEL
 scripts/deps.sh
 scripts/tree.sh
 mkdir -p "$RESULTS"
-# A failed run must not leave an earlier run's tables behind.
-rm -f "$RESULTS"/bench* "$RESULTS"/latency* "$RESULTS"/limit* "$RESULTS"/vmstat* "$RESULTS"/span* \
-	"$RESULTS"/tier* \
-	"$RESULTS"/summary.csv "$RESULTS"/status
+# A failed run must not leave an earlier run's tables behind (nor, unless
+# they are what --report reads, its console logs).
+keep=()
+[ -z "$report_only" ] || keep=(! -name 'bench-*.log')
+find "$RESULTS" -maxdepth 1 -type f \( -name 'bench*' -o -name 'latency*' -o -name 'limit*' \
+	-o -name 'vmstat*' -o -name 'span*' -o -name 'tier*' -o -name summary.csv -o -name status \) \
+	"${keep[@]}" -delete
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
 lat=$RESULTS/latency.csv
@@ -124,6 +131,12 @@ else
 		IFS=: read -r label flavour args <<<"$spec"
 		log=$RESULTS/bench-$label.log
 		mapfile -t -O "${#runs[@]}" runs < <(expected_runs "$label" "$args")
+		if [ -n "$report_only" ]; then
+			tr -d '\r' <"$log" | grep -q '^migoff: guest done' ||
+				failures+=("$label: the VM did not finish its plan ($log)")
+			collect_rows "$log" "$label"
+			continue
+		fi
 		scripts/build.sh "$flavour"
 		scripts/initramfs.sh "$flavour"
 		# A benchmark boot runs long by design (the patched one took over

@@ -84,8 +84,10 @@ END {
 				vs = "-"
 				if (s > 1 && S != 0 && ((R, F, S0) in ok)) {
 					x = ratio(R, F, S, S0)
-					vs = LO < 0 ? sprintf("%.2f [no interval]", x) :
-						sprintf("%.2f [%.2f, %.2f]%s", x, LO, HI, LO > 1 ? " faster" : HI < 1 ? " slower" : "")
+					if (LO < 0)
+						vs = sprintf("%.2f [no interval]", x)
+					else
+						vs = sprintf("%.2f [%.2f, %.2f]%s", x, LO, HI, LO > 1 ? " faster" : HI < 1 ? " slower" : "")
 				}
 				printf " %.3f | %s | %.1f | %.1f | %d |\n", gbps[R, F, S], vs, first[R, F, S], total[R, F, S], batches[R, F, S]
 			}
