@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * copylimit - how fast the guest kernel's own copy primitives move pages
- * from node 0 to node 1, per number of threads.  This is the limit a
+ * from node src_node to node dst_node (module parameters, default 0 and 1),
+ * per number of threads.  This is the limit a
  * migrator's copy phase is compared with at the same thread count: under
  * emulation the primitives differ several-fold in cost, so a copy phase
  * means something only next to the primitive it uses.  Workbench module,
@@ -13,7 +14,7 @@
  *
  * Primitives, each called once per 4K page as migration does:
  * memcpy(), copy_mc_to_kernel() (what folio_mc_copy() uses) and
- * copy_page().  The threads are kernel threads bound to node 0's CPUs in
+ * copy_page().  The threads are kernel threads bound to src_node's CPUs in
  * turn; the time runs from releasing them to the last one finishing.
  * Every byte of the destination is compared with the source afterwards; a
  * mismatch or a copy_mc_to_kernel() failure makes the status "corrupted".
@@ -34,6 +35,13 @@
 #define CHUNK_PAGES	(1UL << CHUNK_ORDER)
 #define MAX_THREADS	4		/* the test VM has two CPUs per node */
 #define MAX_BYTES	(1UL << 30)
+
+static int src_node;
+module_param(src_node, int, 0444);
+MODULE_PARM_DESC(src_node, "node the pages are copied from; needs CPUs (default 0)");
+static int dst_node = 1;
+module_param(dst_node, int, 0444);
+MODULE_PARM_DESC(dst_node, "node the pages are copied to (default 1)");
 
 enum primitive { PRIM_MEMCPY, PRIM_COPY_MC, PRIM_COPY_PAGE, NR_PRIMITIVES };
 
@@ -148,10 +156,10 @@ static bool same(const struct buffers *buf)
 	return true;
 }
 
-/* The @i'th CPU of node 0, wrapping around. */
+/* The @i'th CPU of src_node, wrapping around. */
 static int copier_cpu(int i)
 {
-	const struct cpumask *mask = cpumask_of_node(0);
+	const struct cpumask *mask = cpumask_of_node(src_node);
 	int cpu, n = i % cpumask_weight(mask);
 
 	for_each_cpu(cpu, mask)
@@ -179,7 +187,7 @@ static s64 timed_copy(const struct buffers *buf, enum primitive prim,
 		c[i] = (struct copier){ buf, prim, first, count, 0, &start,
 					&running, &done };
 		first += count;
-		t = kthread_create_on_node(copier_fn, &c[i], 0, "copylimit/%d", i);
+		t = kthread_create_on_node(copier_fn, &c[i], src_node, "copylimit/%d", i);
 		if (IS_ERR(t)) {
 			/* Let the ones created finish before c[] goes. */
 			atomic_sub(threads - i, &running);
@@ -207,8 +215,8 @@ static int run(enum primitive prim, int threads, unsigned long bytes)
 	const char *status;
 	s64 ns;
 
-	buf.src = alloc_chunks(0, buf.nr_chunks);
-	buf.dst = buf.src ? alloc_chunks(1, buf.nr_chunks) : NULL;
+	buf.src = alloc_chunks(src_node, buf.nr_chunks);
+	buf.dst = buf.src ? alloc_chunks(dst_node, buf.nr_chunks) : NULL;
 	if (!buf.dst) {
 		if (buf.src)
 			free_chunks(buf.src, buf.nr_chunks);
@@ -271,7 +279,9 @@ static const struct file_operations copylimit_fops = {
 
 static int __init copylimit_init(void)
 {
-	if (!node_online(0) || !node_online(1) || !cpumask_weight(cpumask_of_node(0)))
+	if (src_node < 0 || src_node >= MAX_NUMNODES || !node_online(src_node) ||
+	    dst_node < 0 || dst_node >= MAX_NUMNODES || !node_online(dst_node) ||
+	    src_node == dst_node || !cpumask_weight(cpumask_of_node(src_node)))
 		return -ENODEV;
 	file = debugfs_create_file("copylimit", 0600, NULL, NULL, &copylimit_fops);
 	return 0;
@@ -284,5 +294,5 @@ static void __exit copylimit_exit(void)
 
 module_init(copylimit_init);
 module_exit(copylimit_exit);
-MODULE_DESCRIPTION("Copy primitive bandwidth node 0 -> node 1 (workbench)");
+MODULE_DESCRIPTION("Copy primitive bandwidth from node to node (workbench)");
 MODULE_LICENSE("GPL");

@@ -3,12 +3,12 @@
  * firstfolio - first-folio latency of move_pages() against batch size.
  *
  * For each batch size N (folios per move_pages() call), faults N fresh
- * folios of the given size on node 0, moves them to node 1 with tracing on,
- * and reads from tracefs the time from migrate:mm_migrate_pages_start to
- * the first migrate:remove_migration_pte (the first folio remapped; for a
- * PMD-mapped folio thp:remove_migration_pmd) and to the last one (the
- * whole call).  On a kernel with the copy-offload series
- * it also reads the series' migrate_offload:migrate_offload_batch events:
+ * folios of the given size on the near node, moves them to the far node
+ * (near_node(), far_node() in migtest.h) with tracing on, and reads from
+ * tracefs the time from migrate:mm_migrate_pages_start to the first
+ * migrate:remove_migration_pte (the first folio remapped; for a PMD-mapped
+ * folio thp:remove_migration_pmd) and to the last one (the whole call).
+ * On a kernel with the copy-offload series it also reads the series' migrate_offload:migrate_offload_batch events:
  * how many batches went to the migrator and how long their copies took,
  * which shows whether the minimum batch kept a call on the CPU path.
  * Only the events of its own pid count.
@@ -144,7 +144,7 @@ static void measure(size_t folio, unsigned long n, int rep)
 	char *buf;
 	int err;
 
-	buf = map_on_node(len, folio, 0);
+	buf = map_on_node(len, folio, near_node());
 	if (!buf) {
 		printf("MIGLAT,%zu,%lu,%d,0,0,0,0,mmap-failed\n", folio, n, rep);
 		return;
@@ -154,7 +154,8 @@ static void measure(size_t folio, unsigned long n, int rep)
 		status = "wrong-folio-size";
 	else if (write_str(TRACING "trace", ""))
 		status = "tracefs";
-	else if (move_range(buf, len, folio, 1, 10, &err) || pages_off_node(buf, len, 1))
+	else if (move_range(buf, len, folio, far_node(), 10, &err) ||
+		 pages_off_node(buf, len, far_node()))
 		status = "placement-failed";
 	else if (verify_pattern(buf, len, rep, 0) >= 0)
 		status = "data-corrupted";

@@ -2,8 +2,9 @@
 /*
  * fragment - make compaction migrate pages, and check they survive it.
  *
- * Faults TOTAL bytes of base pages on node 0, fills them with a pattern,
- * frees every other page to fragment the node, asks the kernel to compact
+ * Faults TOTAL bytes of base pages on the near node (near_node() in
+ * migtest.h), fills them with a pattern, frees every other page to
+ * fragment the node, asks the kernel to compact
  * all memory (/proc/sys/vm/compact_memory), then checks every byte of the
  * pages that remain.  Succeeds if no byte changed; prints how many of
  * those pages compaction moved (their page frames changed).  Whether the
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	set_folio_size(PAGE_SZ);
-	buf = map_on_node(total, PAGE_SZ, 0);
+	buf = map_on_node(total, PAGE_SZ, near_node());
 	if (!buf)
 		return 1;
 	fill_pattern(buf, total, SEED, 0);

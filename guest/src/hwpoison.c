@@ -3,11 +3,11 @@
  * hwpoison - move a buffer with poisoned pages in it, and check that its
  * other pages move with every byte intact.
  *
- * Faults NPAGES base pages on node 0 and fills them with a pattern seeded
+ * Faults NPAGES base pages on the near node (see near_node()) and fills them with a pattern seeded
  * per run, poisons every STRIDE'th page with madvise(MADV_HWPOISON) (memory
  * failure takes the page away: the address now holds a hwpoison entry, and
  * the caller gets a SIGBUS, which it catches),
- * then moves the whole buffer to node 1 and back with one move_pages() call
+ * then moves the whole buffer to the far node and back with one move_pages() call
  * each.  The poisoned addresses must report -ENOENT (no page to move), every
  * other page must reach the target node, and every byte of the other pages
  * must survive both moves.  A poisoned page is never read.
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	set_folio_size(PAGE_SZ);
 	len = npages * PAGE_SZ;
-	buf = map_on_node(len, PAGE_SZ, 0);
+	buf = map_on_node(len, PAGE_SZ, near_node());
 	if (!buf)
 		return 1;
 	fill_pattern(buf, len, seed, 0);
@@ -133,8 +133,8 @@ int main(int argc, char **argv)
 	}
 	printf("# %zu pages, every %zu'th poisoned (%d SIGBUS), seed %#llx\n", npages,
 	       stride, (int)sigbus_seen, (unsigned long long)seed);
-	if (move_all(buf, 1) || check_unpoisoned(buf, seed) ||
-	    move_all(buf, 0) || check_unpoisoned(buf, seed))
+	if (move_all(buf, far_node()) || check_unpoisoned(buf, seed) ||
+	    move_all(buf, near_node()) || check_unpoisoned(buf, seed))
 		return 1;
 	return 0;
 }

@@ -5,11 +5,11 @@
  *
  * Every repetition compacts memory first (so that every repetition finds
  * free large folios on the destination node, whatever ran before), faults a
- * fresh buffer of the stated folio size on node 0 (moving the same buffer
- * twice can meet split folios), checks the folio size, moves it to node 1
- * in one move_pages() call naming each folio once (plus bounded retries of
- * transient failures),
- * then checks the node of every base page, that the destination folios
+ * fresh buffer of the stated folio size on the near node (moving the same
+ * buffer twice can meet split folios), checks the folio size, moves it to
+ * the far node (near_node(), far_node() in migtest.h) in one move_pages()
+ * call naming each folio once (plus bounded retries of transient
+ * failures), then checks the node of every base page, that the destination folios
  * kept the size (a split on the way is another workload), and every byte.
  * A repetition that fails a check is reported as failed, never as a
  * figure.
@@ -124,7 +124,7 @@ static void report(size_t folio, int rep, size_t bytes, uint64_t ns,
 	       (unsigned long long)guest_cpu, status);
 }
 
-/* One repetition: fresh folios on node 0, timed move to node 1, full checks. */
+/* One repetition: fresh folios on the near node, timed move to the far node, full checks. */
 static void bench_move(size_t folio, size_t total, int rep)
 {
 	static struct vmstat vm0, vm1;
@@ -139,7 +139,7 @@ static void bench_move(size_t folio, size_t total, int rep)
 		return;
 	}
 	compact_memory();
-	buf = map_on_node(total, folio, 0);
+	buf = map_on_node(total, folio, near_node());
 	if (!buf) {
 		report(folio, rep, 0, 0, 0, 0, "mmap-failed");
 		return;
@@ -153,13 +153,13 @@ static void bench_move(size_t folio, size_t total, int rep)
 	g0 = guest_cpu_ns();
 	c0 = cpu_ns();
 	t0 = now_ns();
-	left = move_range(buf, total, folio, 1, RETRIES, &err);
+	left = move_range(buf, total, folio, far_node(), RETRIES, &err);
 	t1 = now_ns();
 	c1 = cpu_ns();
 	g1 = guest_cpu_ns();
 	read_vmstat(&vm1);
 	report_vmstat(&vm0, &vm1, folio, rep);
-	if (left || pages_off_node(buf, total, 1))
+	if (left || pages_off_node(buf, total, far_node()))
 		status = "placement-failed";
 	else if (count_folios(buf, total, folio) != (long)(total / folio))
 		status = "dst-folios-split";

@@ -22,10 +22,10 @@
  *       writes unmerge them)
  *   -V: first, with every PIN_STRIDE'th page held by a pipe (vmsplice()
  *       takes a reference to each), move the whole buffer: every held
- *       page must stay on node 0 and every other one must move, every
- *       byte intact; the pipe's data must then read as the pattern
+ *       page must stay on the home node and every other one must move,
+ *       every byte intact; the pipe's data must then read as the pattern
  *   -H, -F: the home node the buffer is faulted on and returns to (default
- *       0) and the far node it moves to (default 1); plain moves only
+ *       near_node()) and the far node it moves to (default far_node())
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -298,7 +298,7 @@ static int move_twins_to(char *buf, size_t len, uint64_t seed, int node)
  * a reference gives up after its retries (as designed, the page stays where
  * it is; a debug kernel failed this test that way once).
  */
-static int move_twins(char *buf, size_t len, uint64_t seed)
+static int move_twins(char *buf, size_t len, uint64_t seed, int home, int far)
 {
 	int err;
 
@@ -310,7 +310,7 @@ static int move_twins(char *buf, size_t len, uint64_t seed)
 		perror("# pausing ksmd");
 		return -1;
 	}
-	err = move_twins_to(buf, len, seed, 1) || move_twins_to(buf, len, seed, 0) ||
+	err = move_twins_to(buf, len, seed, far) || move_twins_to(buf, len, seed, home) ||
 	      count_kpageflag(buf, len, KPF_KSM) <= 0;
 	if (write_file(KSM_RUN, "1")) {
 		perror("# restarting ksmd");
@@ -343,11 +343,11 @@ static long pin_in_pipe(char *buf, size_t len, int *p)
 }
 
 /*
- * A batch with held pages in it: those stay behind on node 0, the others
- * move to node 1, and nothing changes anywhere.  Then the pipe gives back
+ * A batch with held pages in it: those stay behind on @home, the others
+ * move to @far, and nothing changes anywhere.  Then the pipe gives back
  * the held pages' data.
  */
-static int move_with_held_pages(char *buf, size_t len, uint64_t seed)
+static int move_with_held_pages(char *buf, size_t len, uint64_t seed, int home, int far)
 {
 	long held, left, wrong = 0;
 	char page[PAGE_SZ];
@@ -357,10 +357,10 @@ static int move_with_held_pages(char *buf, size_t len, uint64_t seed)
 	held = pin_in_pipe(buf, len, p);
 	if (held < 0)
 		return -1;
-	left = move_range(buf, len, PAGE_SZ, 1, 2, &err);
+	left = move_range(buf, len, PAGE_SZ, far, 2, &err);
 	for (i = 0; i < len; i += PAGE_SZ)
 		wrong += pages_off_node(buf + i, PAGE_SZ,
-					(i / PAGE_SZ) % PIN_STRIDE ? 1 : 0) != 0;
+					(i / PAGE_SZ) % PIN_STRIDE ? far : home) != 0;
 	printf("# %ld pages held by a pipe, %ld not placed, %ld on the wrong node\n",
 	       held, left, wrong);
 	if (wrong || left < held || check_pattern(buf, len, seed, NULL))
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
 	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, held = 0;
-	int home = 0, far = 1;
+	int home = near_node(), far = far_node();
 	int opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
 	pid_t child = -1;
@@ -418,8 +418,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!folio || folio % PAGE_SZ || !total || total % folio || rounds < 1 ||
-	    ((swapped || ksm || held) && (with_writer || shared || locked || folio != PAGE_SZ ||
-					   home != 0 || far != 1)) || home < 0 || far < 0 || home == far)
+	    ((swapped || ksm || held) && (with_writer || shared || locked || folio != PAGE_SZ)) ||
+	    home < 0 || far < 0 || home == far)
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -441,10 +441,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	folios = count_folios(buf, total, folio);
-	printf("# %s %s%s folios: %ld of %zu, seed %#llx\n",
+	printf("# %s %s%s folios: %ld of %zu, seed %#llx, between node %d and node %d\n",
 	       size_name(folio, name, sizeof(name)), locked ? "mlocked " : "",
 	       shared ? "shmem" : "anonymous", folios, total / folio,
-	       (unsigned long long)run_seed);
+	       (unsigned long long)run_seed, home, far);
 	if (folios != (long)(total / folio))
 		goto out;
 	if (pages_off_node(buf, total, home)) {
@@ -456,10 +456,10 @@ int main(int argc, char **argv)
 		move_pages_flags = MPOL_MF_MOVE_ALL;
 	if (swapped && swap_in_through_cache(buf, total, seed, child_pipe, &child))
 		goto out;
-	if (held && move_with_held_pages(buf, total, seed))
+	if (held && move_with_held_pages(buf, total, seed, home, far))
 		goto out;
 	if (ksm) {
-		if (move_twins(buf, total, seed)) {
+		if (move_twins(buf, total, seed, home, far)) {
 			printf("# KSM pages did not survive a round trip\n");
 			goto out;
 		}

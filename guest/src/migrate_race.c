@@ -239,7 +239,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct race r = { .len = 8UL << 20 };
-	int kind = -1, seconds = 2, opt, node = 1, ret = KSFT_FAIL;
+	int kind = -1, seconds = 2, opt, node = far_node(), ret = KSFT_FAIL;
 	unsigned long moves = 0, moved = 0;
 	unsigned long long splits;
 	uint64_t deadline;
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		       size_name(r.folio, name, sizeof(name)));
 		return KSFT_SKIP;
 	}
-	r.buf = map_on_node(r.len, r.folio, 0);
+	r.buf = map_on_node(r.len, r.folio, near_node());
 	if (!r.buf) {
 		perror("# map_on_node");
 		return KSFT_FAIL;
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 			break;
 		moves++;
 		moved += m;
-		node = !node;
+		node = node == far_node() ? near_node() : far_node();
 	}
 	atomic_store(&r.stop, true);
 	pthread_join(thread, NULL);

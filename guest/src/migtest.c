@@ -87,6 +87,32 @@ int set_folio_size(size_t folio_size)
 	return found ? 0 : -1;
 }
 
+/* Node @which (0: near, 1: far) of MIGTEST_NODES, or @which itself. */
+static int test_node(int which)
+{
+	const char *s = getenv("MIGTEST_NODES");
+	int nodes[2], end = 0;
+
+	if (!s)
+		return which;
+	if (sscanf(s, "%d,%d%n", &nodes[0], &nodes[1], &end) != 2 || s[end] ||
+	    nodes[0] < 0 || nodes[1] < 0 || nodes[0] == nodes[1]) {
+		fprintf(stderr, "MIGTEST_NODES='%s': expected NEAR,FAR (two different nodes)\n", s);
+		exit(1);
+	}
+	return nodes[which];
+}
+
+int near_node(void)
+{
+	return test_node(0);
+}
+
+int far_node(void)
+{
+	return test_node(1);
+}
+
 void *map_on_node(size_t len, size_t align, int node)
 {
 	return map_on_node_shared(len, align, node, false);

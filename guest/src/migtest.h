@@ -29,6 +29,16 @@ int write_file(const char *path, const char *val);
 
 int set_folio_size(size_t folio_size);
 
+/*
+ * The two nodes the tests move between: buffers are faulted on the near
+ * node and moved to the far one.  MIGTEST_NODES="NEAR,FAR" names them (the
+ * plan sets it from migoff.nodes, which native mode finds on the machine);
+ * without it they are nodes 0 and 1, as in the VM.  A malformed value ends
+ * the program with a message.
+ */
+int near_node(void);
+int far_node(void);
+
 /* Anonymous mapping of @len bytes aligned to @align, bound to @node, not faulted. */
 void *map_on_node(size_t len, size_t align, int node);
 /* The same, MAP_SHARED when @shared: shmem folios instead of anonymous ones. */

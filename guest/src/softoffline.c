@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	set_folio_size(PAGE_SZ);
 	len = npages * PAGE_SZ;
-	buf = map_on_node(len, PAGE_SZ, 0);
+	buf = map_on_node(len, PAGE_SZ, near_node());
 	before = calloc(npages, sizeof(*before));
 	after = calloc(npages, sizeof(*after));
 	if (!buf || !before || !after)
