@@ -228,23 +228,24 @@ mtcopy_worker_cpus() { # COMMAND...
 	return $rc
 }
 
-# mtcopy moving 2M folios between node 1 and node 2, which has memory and no
-# CPUs (vm.sh --tiered): the copies it queues must run on CPUs of node 1, the
-# nearest node with CPUs, in both directions (placement dst).
+# mtcopy moving 2M folios between the fast node and the slow node, which
+# has memory and no CPUs (vm.sh --tiered: nodes 1 and 2): the copies it
+# queues must run on CPUs of the fast node, the nearest node with CPUs, in
+# both directions (placement dst).
 test_mtcopy_cpuless_node() {
 	local c rc=0
-	if [ ! -d /sys/devices/system/node/node2 ] || [ -n "$(node_cpus 2)" ]; then
-		echo "# no node 2 without CPUs: boot with vm.sh --tiered"
+	if [ ! -d /sys/devices/system/node/node$SLOW_NODE ] || [ -n "$(node_cpus $SLOW_NODE)" ]; then
+		echo "# no node $SLOW_NODE without CPUs: boot with vm.sh --tiered"
 		return 1
 	fi
 	set_knob $MIGRATORS/mtcopy/threads 2 &&
 		set_knob $MIGRATORS/mtcopy/placement dst &&
 		offload_every_batch mtcopy || return 1
-	mtcopy_worker_cpus migrate_integrity -s 2M -t 8M -H 1 -F 2 || return 1
-	echo "# queued copies ran on CPUs $(tr '\n' ' ' </tmp/worker-cpus)(node 1: $(node_cpus 1 | tr '\n' ' '))"
+	mtcopy_worker_cpus migrate_integrity -s 2M -t 8M -H $FAST_NODE -F $SLOW_NODE || return 1
+	echo "# queued copies ran on CPUs $(tr '\n' ' ' </tmp/worker-cpus)(node $FAST_NODE: $(node_cpus $FAST_NODE | tr '\n' ' '))"
 	[ -s /tmp/worker-cpus ] || return 1
 	for c in $(cat /tmp/worker-cpus); do
-		node_cpus 1 | grep -qx "$c" || rc=1
+		node_cpus $FAST_NODE | grep -qx "$c" || rc=1
 	done
 	return $rc
 }
@@ -464,7 +465,7 @@ drivers_plan() {
 		integrity_catches_corruption
 	test_needing swdma,destructive "drivers: dcbm, engine that cannot be stopped completes copies late: they land only in lost destinations" \
 		test_dcbm_unstoppable_engine
-	test_needing cpuless-node2 "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
+	test_needing slow-node "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
 		test_mtcopy_cpuless_node
 	set_knob $MIGRATORS/dcbm/timeout_ms 2000
 }

@@ -7,17 +7,43 @@ params() {
 }
 param() { params | sed -n "s/.*migoff\.$1=\([^ ]*\).*/\1/p"; }
 
+# The nodes the plan works with.  NEAR_NODE and FAR_NODE: the guest
+# programs fault their buffers on the near node and move them to the far
+# one (MIGTEST_NODES, see guest/src/migtest.h).  FAST_NODE and SLOW_NODE:
+# the tiering tests demote from the fast node to the slow one, which has
+# memory, no CPUs and a lower memory tier, and promote back; mtcopy's test
+# of a node without CPUs moves between them.  In the VM: 0 and 1, 1 and 2
+# (vm.sh --tiered); natively what scripts/native.sh found
+# (migoff.nodes=NEAR,FAR, migoff.tiernodes=FAST,SLOW, empty without a slow
+# node).
+plan_nodes() {
+	local nodes tiernodes=1,2
+	nodes=$(param nodes)
+	[ -n "$nodes" ] || nodes=0,1
+	! native_plan || tiernodes=$(param tiernodes)
+	NEAR_NODE=${nodes%,*} FAR_NODE=${nodes#*,}
+	FAST_NODE=${tiernodes%,*} SLOW_NODE=${tiernodes#*,}
+	MIGTEST_NODES=$nodes
+	export MIGTEST_NODES
+}
+
 # Natively (scripts/native.sh test: migoff.native=1) the plan runs on a
 # machine someone uses.  A test that would damage it (memory failure
 # injection: on real hardware the pages are gone for good; zram swap added;
-# the software engine reloaded) runs only with migoff.destructive=1; the
-# software engine's fault injection only where native mode loaded swdma
-# (no real DMA engine: migoff.swdma=1; with one, dcbm takes the real
-# channels first); a test that needs node 2 without CPUs only where there
-# is one; the tiering tests, whose sizes fit the VM's nodes, not at all.
-# Such a test reports "ok N NAME # SKIP why": the plan keeps its size, and
-# the host knows which skips native mode may give.  In the VM every test runs.
+# the software engine reloaded; DAMON moving the whole node's cold memory)
+# runs only with migoff.destructive=1; the software engine's fault
+# injection only where native mode loaded swdma (no real DMA engine:
+# migoff.swdma=1; with one, dcbm takes the real channels first); a test
+# that needs a slow node (see plan_nodes) only where there is one.  Such a
+# test reports "ok N NAME # SKIP why", why being one of the NATIVE_SKIP_*
+# reasons below (the host reads them from here: it accepts no other): the
+# plan keeps its size.  In the VM every test runs.
 native_plan() { [ -n "${MIGOFF_PARAMS+set}" ] && [ "$(param native)" = 1 ]; }
+
+NATIVE_SKIP_destructive="destructive: run with --destructive"
+NATIVE_SKIP_swdma="needs swdma, loaded only where no real DMA engine is"
+NATIVE_SKIP_slow_node="no node without CPUs in a lower memory tier"
+NATIVE_SKIP_kunit="not built into this kernel"
 
 # Why this run may not run a test that needs NEEDS (comma-separated);
 # nothing when it may.
@@ -27,14 +53,12 @@ why_not() { # NEEDS
 	for need in $(echo "$1" | tr ',' ' '); do
 		case $need in
 		destructive) [ "$(param destructive)" = 1 ] ||
-			{ echo "destructive: run with --destructive"; return; } ;;
-		swdma) [ "$(param swdma)" = 1 ] ||
-			{ echo "needs swdma, loaded only where no real DMA engine is"; return; } ;;
-		cpuless-node2) [ -d /sys/devices/system/node/node2 ] && [ -z "$(cat /sys/devices/system/node/node2/cpulist)" ] ||
-			{ echo "no node 2 without CPUs"; return; } ;;
-		tiering) echo "sized for the VM's nodes"; return ;;
+			{ echo "$NATIVE_SKIP_destructive"; return; } ;;
+		swdma) [ "$(param swdma)" = 1 ] || { echo "$NATIVE_SKIP_swdma"; return; } ;;
+		slow-node) [ -n "$SLOW_NODE" ] || { echo "$NATIVE_SKIP_slow_node"; return; } ;;
 		kunit:*) [ -d "/sys/kernel/debug/kunit/${need#kunit:}" ] ||
-			{ echo "not built into this kernel"; return; } ;;
+			{ echo "$NATIVE_SKIP_kunit"; return; } ;;
+		*) echo "unknown need '$need'"; return ;;
 		esac
 	done
 }
@@ -205,3 +229,5 @@ traced_fallback_batches() {
 	sed -n 's/.* folios=\([0-9]*\) copied=\([0-9]*\) .*/\1 \2/p' /tmp/trace |
 		awk '$1 != $2 { n++ } END { print n + 0 }'
 }
+
+plan_nodes

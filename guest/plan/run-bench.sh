@@ -99,12 +99,15 @@ bytes_of() { # SIZE
 	esac
 }
 
-# The copy primitives' bandwidth node 0 -> node 1 per thread count, from
-# the workbench's copylimit module: the limit a copy phase is held against.
+# The copy primitives' bandwidth from the near to the far node per thread
+# count, from the workbench's copylimit module: the limit a copy phase is
+# held against.
 limit_table() {
 	local dbg=/sys/kernel/debug/copylimit rep=0 prim t p n b ns st
+	local nodes="src_node=$NEAR_NODE dst_node=$FAR_NODE"
 	# Natively the module is built for the running kernel and named by path.
-	modprobe copylimit 2>/dev/null || insmod "$(param copylimit)" ||
+	# shellcheck disable=SC2086 # two module parameters
+	modprobe copylimit $nodes 2>/dev/null || insmod "$(param copylimit)" $nodes ||
 		{ echo "MIGLIMIT,copylimit,0,0,0,0,no-module"; return; }
 	while [ $rep -lt "${reps:-5}" ]; do
 		for prim in memcpy copy_mc copy_page; do
@@ -232,7 +235,7 @@ tier_measure() { # SPEC REP
 		tier_settings_off
 		return
 	fi
-	row=$(tierbench -s 2M -t 384M -f 192M -h 96M -p 60 | grep '^TIERBENCH,')
+	row=$(tierbench -s 2M -t 384M -f 192M -h 96M -p 60 -H "$FAST_NODE" -L "$SLOW_NODE" | grep '^TIERBENCH,')
 	echo 1 >$TRACING/tracing_on
 	tier_settings_off
 	[ ! -d $OFFLOAD ] || echo none >$OFFLOAD/active
@@ -254,12 +257,12 @@ tier_measure() { # SPEC REP
 	echo "MIGTIER,$1,$2,$5,$4,$9,${10},$sums,$8,$6,$7,$st"
 }
 
-# The tiering benchmark, when there is a node 2 without CPUs and
-# repetitions are asked for.
+# The tiering benchmark, when the slow node (plan_nodes in lib.sh: node 2
+# in the tiered VM) exists without CPUs and repetitions are asked for.
 tier_bench() {
 	local rep=0 spec specs=${tiermigrators:-none cpu mtcopy:threads=2 dcbm:channels=2}
-	[ "${tierreps:-5}" -gt 0 ] && [ -d /sys/devices/system/node/node2 ] || return 0
-	! grep -q '[0-9]' /sys/devices/system/node/node2/cpulist || return 0
+	[ "${tierreps:-5}" -gt 0 ] && [ -d /sys/devices/system/node/node$SLOW_NODE ] || return 0
+	! grep -q '[0-9]' /sys/devices/system/node/node$SLOW_NODE/cpulist || return 0
 	[ -d $OFFLOAD ] || specs=default
 	tier_trace_on
 	while [ $rep -lt "${tierreps:-5}" ]; do

@@ -41,13 +41,17 @@ kunit_sections() {
 
 # Nodes 0 and 1 with CPUs and memory; with migoff.tiered (vm.sh --tiered)
 # also node 2, memory without CPUs, which the kernel put in a lower memory
-# tier than nodes 0 and 1 from the firmware's HMAT.
+# tier than nodes 0 and 1 from the firmware's HMAT.  Natively: the nodes
+# native mode found (plan_nodes in lib.sh), whatever else there is: the
+# near node with CPUs, the far one with memory, a slow node without CPUs.
 test_numa_topology() {
 	local d tier01 tier2
 	run_quoted numactl --hardware || return 1
 	if native_plan; then
-		# Natively: nodes 0 and 1 with CPUs, whatever else there is.
-		grep -q '^node 0 cpus: [0-9]' /tmp/run.out && grep -q '^node 1 cpus: [0-9]' /tmp/run.out
+		echo "# near node $NEAR_NODE, far node $FAR_NODE, fast and slow node ${FAST_NODE:-none} ${SLOW_NODE:-none}"
+		grep -q "^node $NEAR_NODE cpus: [0-9]" /tmp/run.out &&
+			grep -q "^node $FAR_NODE size: [1-9]" /tmp/run.out &&
+			{ [ -z "$SLOW_NODE" ] || grep -qx "node $SLOW_NODE cpus: *" /tmp/run.out; }
 		return
 	fi
 	if ! grep -q 'migoff\.tiered' /proc/cmdline; then

@@ -1,5 +1,7 @@
-# Memory tiering through the migrator, on the tiered VM (vm.sh --tiered:
-# node 2 has memory, no CPUs, and a lower memory tier): demotion by reclaim
+# Memory tiering through the migrator between the fast and the slow node
+# (FAST_NODE, SLOW_NODE, see plan_nodes in lib.sh; in the tiered VM, vm.sh
+# --tiered, nodes 1 and 2, which has memory, no CPUs, and a lower memory
+# tier): demotion by reclaim
 # (MR_DEMOTION), promotion by NUMA balancing in tiering mode
 # (MR_NUMA_MISPLACED), and DAMON's migrate_cold and migrate_hot schemes
 # (MR_DAMON), every byte checked, each shown to have gone through the
@@ -13,20 +15,22 @@ NUMA_SCAN=/sys/kernel/debug/sched/numa_balancing
 TIER_SETTINGS="/sys/kernel/mm/numa/demotion_enabled /proc/sys/kernel/numa_balancing
 	$NUMA_SCAN/scan_delay_ms $NUMA_SCAN/scan_period_min_ms $NUMA_SCAN/hot_threshold_ms"
 
-# A memory cgroup for the test task, whose memory.reclaim demotes.
+# A memory cgroup for the test task, whose memory.reclaim demotes.  It may
+# not swap: demotion does not uncharge the cgroup, so memory.reclaim would
+# go on to swap the demoted pages out of the slow node.
 tier_cgroup() {
 	[ -f /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup || return 1
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control || return 1
-	[ -d $TIER_CGROUP ] || mkdir $TIER_CGROUP
+	[ -d $TIER_CGROUP ] || mkdir $TIER_CGROUP || return 1
+	set_knob $TIER_CGROUP/memory.swap.max 0
 }
 
 # Demotion on, NUMA balancing in tiering mode, scanning from the start and
 # every 100 ms (the default second would make promotion take minutes here),
 # a page hot when touched within 10 s of a scan (not 1 s: on the debug
 # kernel a single-page promotion through dcbm takes 3 to 18 ms, and the reader
-# reaches the last pages of a scan late), and swap off: demotion does not uncharge the memory cgroup, so
-# memory.reclaim would go on to swap the demoted pages out of node 2.
-# With "damon", NUMA balancing is off instead, so that only DAMON moves.
+# reaches the last pages of a scan late).  With "damon", NUMA balancing is
+# off instead, so that only DAMON moves.
 tier_settings_on() { # [damon]
 	local f
 	for f in $TIER_SETTINGS; do cat "$f"; done >/tmp/tier-saved || return 1
@@ -34,8 +38,6 @@ tier_settings_on() { # [damon]
 		set_knob /proc/sys/kernel/numa_balancing 0
 		return
 	fi
-	awk 'NR > 1 { print $1 }' /proc/swaps >/tmp/tier-swaps
-	while read -r f; do swapoff "$f" || return 1; done </tmp/tier-swaps
 	set_knob /sys/kernel/mm/numa/demotion_enabled true &&
 		set_knob /proc/sys/kernel/numa_balancing 2 &&
 		set_knob $NUMA_SCAN/scan_delay_ms 0 && set_knob $NUMA_SCAN/scan_period_min_ms 100 &&
@@ -49,10 +51,6 @@ tier_settings_off() {
 		read -r v <&3 && echo "$v" >"$f" || rc=1
 	done
 	exec 3<&-
-	if [ -f /tmp/tier-swaps ]; then
-		while read -r f; do swapon "$f" || rc=1; done </tmp/tier-swaps
-		rm /tmp/tier-swaps
-	fi
 	return $rc
 }
 
@@ -65,8 +63,9 @@ pages_demoted() {
 }
 
 # Under the migrator of the last use_config, fault 32 MiB of SIZE folios
-# (16 MiB of 4K pages, promoted one per hinting fault) on node 1, demote
-# them to node 2 and, with SECONDS, promote them back by touching them: tiering checks every byte after each, and the vmstat
+# (16 MiB of 4K pages, promoted one per hinting fault) on the fast node,
+# demote them to the slow node and, with SECONDS, promote them back by
+# touching them: tiering checks every byte after each, and the vmstat
 # counters must show both.  With EXPECT "through" (the default) the migrator
 # must have been handed batches of each path, with "cpu" none (its minimum
 # kept them on the CPU); none: no batch at all.
@@ -79,8 +78,9 @@ tier_test() { # SIZE [SECONDS [EXPECT]]
 	ns0=$(stat_of "$m" copy_ns 2>/dev/null || echo 0)
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
 	traced_run tiering -s "$1" -t "$([ "$1" = 4K ] && echo 16M || echo 32M)" \
-		-c $TIER_CGROUP ${2:+-p "$2"}
+		-c $TIER_CGROUP -H "$FAST_NODE" -L "$SLOW_NODE" ${2:+-p "$2"}
 	rc=$?
+	rmdir $TIER_CGROUP || rc=1
 	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
 	tier_settings_off || rc=1
 	demoted=$(($(pages_demoted) - demoted))
@@ -123,7 +123,7 @@ tier_shipped_minimum() {
 TIERING_TESTS=1
 
 tiering_plan() {
-	test_needing tiering,destructive "tiering: mtcopy and dcbm at their shipped minimum: 2M THPs demoted and promoted through them, 4K on the CPU" \
+	test_needing slow-node,destructive "tiering: mtcopy and dcbm at their shipped minimum: 2M THPs demoted and promoted through them, 4K on the CPU" \
 		tier_shipped_minimum
 }
 
@@ -173,15 +173,15 @@ damon_kdamond() { # IDX FROM ACTION TO MIN MAX AGE
 		damon_put $s/access_pattern/age/max 4294967295
 }
 
-# Two kdamonds: 0 moves cold memory of node 1 (no access for half a
-# second) to node 2, 1 moves hot memory of node 2 (accessed in at least 4
-# of 20 samples) to node 1.  They run one after the other: together they
+# Two kdamonds: 0 moves cold memory of the fast node (no access for half a
+# second) to the slow node, 1 moves hot memory of the slow node (accessed
+# in at least 4 of 20 samples) to the fast node.  They run one after the other: together they
 # would move what the one just moved (DAMON's regions are larger than the
 # test's buffer).
 damon_setup() {
 	damon_put $DAMON/nr_kdamonds 2 &&
-		damon_kdamond 0 1 migrate_cold 2 0 0 5 &&
-		damon_kdamond 1 2 migrate_hot 1 4 20 0
+		damon_kdamond 0 "$FAST_NODE" migrate_cold "$SLOW_NODE" 0 0 5 &&
+		damon_kdamond 1 "$SLOW_NODE" migrate_hot "$FAST_NODE" 4 20 0
 }
 
 # Start kdamond IDX.  Its migrations are DAMON's own, not the test task's:
@@ -211,9 +211,9 @@ damon_stop() {
 }
 
 # Under the migrator of the last use_config, DAMON moves 32 MiB of SIZE
-# folios from node 1 to node 2 while tiering leaves them idle, and back
-# while it reads them (kdamond 0, then 1): every byte checked after each, and the migrator
-# must have been handed DAMON's batches (none: no batch at all).
+# folios from the fast node to the slow one while tiering leaves them idle,
+# and back while it reads them (kdamond 0, then 1): every byte checked
+# after each, and the migrator must have been handed DAMON's batches (none: no batch at all).
 tier_damon_test() { # SIZE
 	local m=$CONFIG_MIGRATOR rc migrated nd
 	tier_settings_on damon || { tier_settings_off; return 1; }
@@ -222,7 +222,7 @@ tier_damon_test() { # SIZE
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
 	rm -f /tmp/tier-demoted /tmp/tier-go
 	if damon_setup && damon_on 0; then
-		traced_run tiering -s "$1" -t 32M -D 60 -p 60 -W /tmp/tier &
+		traced_run tiering -s "$1" -t 32M -D 60 -p 60 -W /tmp/tier -H "$FAST_NODE" -L "$SLOW_NODE" &
 		while [ ! -f /tmp/tier-demoted ] && kill -0 $! 2>/dev/null; do sleep 0.2; done
 		damon_stats
 		damon_put $DAMON/0/state off && damon_on 1 || rc=1
