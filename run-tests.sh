@@ -86,10 +86,11 @@ ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 
 # Native mode (--native): the plan's main part on this machine.  Its size
 # follows the configurations it ran (MIGNATIVE_PARAMS in its log); beyond
-# the test above it may skip only for native mode's reasons (why_not in
-# guest/plan/lib.sh); it must have put the machine's settings back.
+# the test above it may skip only for native mode's reasons (read from
+# NATIVE_SKIP_* in guest/plan/lib.sh, which prints them); it must have put
+# the machine's settings back.
 # MIGOFF_NATIVE_LOG: check a log made elsewhere (CI: inside the VM).
-NATIVE_SKIP_REASONS="destructive: run with --destructive|needs swdma, loaded only where no real DMA engine is|no node 2 without CPUs|sized for the VM's nodes|not built into this kernel"
+native_skip_reasons() { sed -n 's/^NATIVE_SKIP_[a-z_]*="\(.*\)"$/\1/p' guest/plan/lib.sh; }
 native_plan_size() { # LOG
 	local configs
 	configs=$(sed -n 's/^MIGNATIVE_PARAMS,.*migoff\.configs=\([^ ]*\).*/\1/p' "$1")
@@ -111,7 +112,7 @@ run_native_tests() {
 	grep '^MIGNATIVE' "$log" | sed 's/^/# /'
 	check "native: the plan ran and put the machine's settings back" \
 		grep -qx 'native: plan exit 0; settings restored' "$log"
-	SKIP_REASONS="$NATIVE_SKIP_REASONS" count_guest_tap native "$log" "$(native_plan_size "$log")" \
+	SKIP_REASONS="$(native_skip_reasons)" count_guest_tap native "$log" "$(native_plan_size "$log")" \
 		"$ALLOWED_SKIP_patched"
 	check_kunit_cases native "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log native "$log"
@@ -121,22 +122,36 @@ run_native_tests() {
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
-	local topology=--tiered native_var=NATIVE_$1 native_tests_var=NATIVE_TESTS_$1
-	local native=${!native_var:-} native_tests=${!native_tests_var:-}
+	local topology=--tiered
 	rm -f "$log"
 	# The main part also tests mtcopy with a node without CPUs (node 2).
 	[ -z "${2:-}" ] || topology=
-	# shellcheck disable=SC2046 # no argument, or one
+	# shellcheck disable=SC2046 # no argument, or some
 	check "$name: VM booted, ran the plan and powered off" \
 		scripts/vm.sh $topology "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
-		$([ "${2:-}" != switch ] || [ -z "$native" ] || echo "migoff.native=${native// /,},${native#* },0") \
-		$([ "${2:-}" != switch ] || [ -z "$native_tests" ] || echo "migoff.nativetests=$native_tests")
+		$([ "${2:-}" != switch ] || native_args "$1")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
-	[ "${2:-}" != switch ] || [ -z "$native" ] || check_native "$log"
-	[ "${2:-}" != switch ] || [ -z "$native_tests" ] || check_native_tests "$log" "$RESULTS/test-$1-main.log"
+	[ "${2:-}" != switch ] || native_checks "$1" "$log"
+}
+
+# Native mode runs inside a flavour's switching boot when NATIVE_FLAVOUR
+# (the benchmark: moved total and repetitions) or NATIVE_TESTS_FLAVOUR
+# (the test plan: its data tests' configurations, as migoff.configs) is
+# set: the kernel arguments that ask for them, and their checks.
+native_args() { # FLAVOUR
+	local bench_var=NATIVE_$1 tests_var=NATIVE_TESTS_$1 bench
+	bench=${!bench_var:-}
+	[ -z "$bench" ] || echo "migoff.native=${bench// /,},${bench#* },0"
+	[ -z "${!tests_var:-}" ] || echo "migoff.nativetests=${!tests_var} migoff.nativenodes=$NATIVE_TEST_NODES"
+}
+
+native_checks() { # FLAVOUR SWITCH_LOG
+	local bench_var=NATIVE_$1 tests_var=NATIVE_TESTS_$1
+	[ -z "${!bench_var:-}" ] || check_native "$2" "${!bench_var#* }"
+	[ -z "${!tests_var:-}" ] || check_native_tests "$2" "$RESULTS/test-$1-main.log"
 }
 
 # Native mode (scripts/native.sh, which ./run-benchmark.sh --native runs on
@@ -147,11 +162,12 @@ boot_part() { # boot_part FLAVOUR PART
 # NATIVE_patched's total with its repetitions, and no batch-span part.  The
 # host makes its tables as run-benchmark.sh --native does: every cell must
 # be ok; it must have found what the VM has (4 CPUs: mtcopy with 1, 2 and
-# 4 threads; no real DMA engine: dcbm on swdma, labelled so); and the
-# settings and modules must be as before it ran.
+# 4 threads; no real DMA engine: dcbm on swdma, labelled so; the moves
+# from node 0 to node 1, tiering from node 1 to node 2); and the settings
+# and modules must be as before it ran.
 NATIVE_patched="16M 1"
-check_native() { # LOG
-	local dir=$RESULTS/native reps=${native#* }
+check_native() { # LOG REPS
+	local dir=$RESULTS/native reps=$2
 	mkdir -p "$dir"
 	native_section "$1" native >"$dir/native.log"
 	grep '^MIGNATIVE,' "$dir/native.log" | sed 's/^/# /'
@@ -161,6 +177,8 @@ check_native() { # LOG
 	check "native: found the VM's 4 CPUs and no real DMA engine (mtcopy 1, 2, 4 threads; dcbm on swdma, labelled)" \
 		grep -q '^MIGNATIVE_PARAMS,.* migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,mtcopy:threads=4,dcbm:channels=1,dcbm:channels=2 migoff.swdma=1' \
 		"$dir/native.log"
+	check "native: found the VM's nodes (moves from node 0 to node 1; tiering from node 1 to node 2 without CPUs)" \
+		grep -q '^MIGNATIVE,.*,moves=0->1,tiering=1->2,' "$dir/native.log"
 	check "native: leaves the migration settings and the loaded modules as it found them" \
 		cmp <(log_section "$1" settings-before) <(log_section "$1" settings-after)
 }
@@ -172,13 +190,17 @@ native_section() { # LOG NAME
 }
 
 # And ./run-tests.sh --native with the VM as the machine, in the same boot,
-# its data tests left out (NATIVE_TESTS_patched, as migoff.configs): it must
-# pass as the host's native mode counts it; every test it ran must have
-# the result the same test had in the main part (VM mode, same kernel),
-# and every test it skipped must have passed there (native mode skips for
-# its own reasons, never to hide a failure); and the machine's settings,
-# modules and swap must be as before.
+# its data tests left out (NATIVE_TESTS_patched, as migoff.configs), moving
+# from node 1 to node 0 (NATIVE_TEST_NODES, as MIGOFF_NODES: the plan and
+# its programs must take the nodes they are given, not nodes 0 and 1): it
+# must pass as the host's native mode counts it; it must have moved
+# between the nodes it was given; every test it ran must have the result
+# the same test had in the main part (VM mode, same kernel), and every
+# test it skipped must have passed there (native mode skips for its own
+# reasons, never to hide a failure); and the machine's settings, modules
+# and swap must be as before.
 NATIVE_TESTS_patched=nodata
+NATIVE_TEST_NODES=1,0
 check_native_tests() { # SWITCH_LOG MAIN_LOG
 	local dir=$RESULTS/native
 	mkdir -p "$dir"
@@ -187,10 +209,20 @@ check_native_tests() { # SWITCH_LOG MAIN_LOG
 		env MIGOFF_NATIVE_LOG="$dir/native-test.log" MIGOFF_RESULTS="$dir" \
 		bash -c './run-tests.sh --native >"$0/tests.txt" 2>&1' "$dir"
 	grep -E '^(not ok|# )' "$dir/tests.txt" | head -n 20
+	check "native: the test plan moved between the nodes it was given ($NATIVE_TEST_NODES), never between nodes 0 and 1" \
+		moved_between "$dir/native-test.log" "${NATIVE_TEST_NODES%,*}" "${NATIVE_TEST_NODES#*,}"
 	check "native: the test plan's results natively are the VM mode's (each test run natively has its result in the VM)" \
 		same_results_as_vm "$dir/native-test.log" "$2"
 	check "native: the test plan leaves the settings, the loaded modules and swap as it found them" \
 		cmp <(log_section "$1" test-settings-before) <(log_section "$1" test-settings-after)
+}
+
+# The plan's tests named NEAR and FAR as its nodes, and their buffers went
+# between them (migrate_integrity says between which nodes it moved), not
+# between nodes 0 and 1.
+moved_between() { # LOG NEAR FAR
+	grep -q "^# near node $2, far node $3," "$1" &&
+		grep -q "between node $2 and node $3\$" "$1" && ! grep -q 'between node 0 and node 1$' "$1"
 }
 
 # A plan's results: "NAME<TAB>ok|not ok|skip", sorted by name.

@@ -4,22 +4,24 @@
 # a kernel with the series (make deb, install the packages, reboot into it).
 #   native.sh bench LOG                  (./run-benchmark.sh --native)
 #   native.sh test LOG [--destructive]   (./run-tests.sh --native)
-# Finds what the machine has and prints it: the NUMA nodes (0 and 1 must
-# have CPUs and memory: the move_pages() figures move from node 0 to node
-# 1), the DMA_MEMCPY channels of real engines (dcbm rows for 1, 2, 4, 8, 16
-# channels up to their count; with none, swdma's two software channels,
-# and the rows say so), the CPUs (mtcopy rows for 1, 2, 4, 8, 16 threads up
-# to their count), and the moved total (MIGOFF_TOTAL, else 1G, less where
-# a quarter of node 0's or node 1's free memory is less).  The plan's
-# output (the same rows the VM prints on its console) goes to LOG.
+# Finds what the machine has and prints it: the NUMA nodes (the moves go
+# from the first node with CPUs and memory to the next one, else to a node
+# with memory and no CPUs; the tiering tests demote to a node without CPUs
+# in a lower memory tier; see find_nodes), the DMA_MEMCPY channels of real
+# engines (dcbm rows for 1, 2, 4, 8, 16 channels up to their count; with
+# none, swdma's two software channels, and the rows say so), the CPUs
+# (mtcopy rows for 1, 2, 4, 8, 16 threads up to their count), and the
+# moved total (MIGOFF_TOTAL, else 1G, less where a quarter of either
+# node's free memory is less).  The plan's output (the same rows the VM
+# prints on its console) goes to LOG.
 # The test plan runs its main part (MIGOFF_CONFIGS narrows the migrator
 # configurations of its data tests, as migoff.configs does in the VM) and
 # skips, each with its reason, what would damage the machine (memory
-# failure injection, zram swap, reloading the software engine) unless
-# --destructive is given, the software engine's fault injection where a
-# real engine is, and what needs a slow node it lacks (see why_not in
-# guest/plan/lib.sh).  Every
-# setting the plan changes (THP, hugetlb pages, compaction, NUMA balancing,
+# failure injection, zram swap, reloading the software engine, DAMON
+# moving the node's cold memory) unless --destructive is given, the
+# software engine's fault injection where a real engine is, and what needs
+# a slow node it lacks (see why_not in guest/plan/lib.sh).  Every setting
+# the plan changes (THP, hugetlb pages, compaction, NUMA balancing,
 # demotion, the series' sysfs files, the console log level, the trace
 # events it uses) is put back as it was, and the modules it loaded are
 # unloaded; the top-level trace buffer is cleared.  It needs root.
@@ -41,6 +43,7 @@ esac
 OFFLOAD=/sys/kernel/mm/migrate_offload
 TRACING=/sys/kernel/tracing
 NODES=/sys/devices/system/node
+TIERS=/sys/devices/virtual/memory_tiering
 OUR_MODULES="mtcopy dcbm swdma copylimit migrate_offload_test dmatest zram"
 
 preflight() {
@@ -54,17 +57,74 @@ preflight() {
 
 node_cpus() { tr -d '\n' <"$NODES/node$1/cpulist"; }
 node_free_bytes() { awk '$3 == "MemFree:" { print $4 * 1024 }' "$NODES/node$1/meminfo"; }
-# The nodes that have CPUs (with), or memory and no CPUs (without).
+# The nodes with memory that have CPUs (with) or none (without).
 nodes() { # with|without
 	local d n
 	for d in "$NODES"/node[0-9]*; do
 		n=${d##*node}
+		[ "$(node_free_bytes "$n")" -gt 0 ] || continue
 		if [ -n "$(node_cpus "$n")" ]; then
 			if [ "$1" = with ]; then echo "$n"; fi
-		elif [ "$1" = without ] && [ "$(node_free_bytes "$n")" -gt 0 ]; then
+		elif [ "$1" = without ]; then
 			echo "$n"
 		fi
 	done | sort -n | tr '\n' ' '
+}
+
+# The numbers of a kernel list such as "0-2,4", one per line.
+list_members() { tr ',' '\n' <<<"$1" | awk -F- 'NF { for (i = $1; i <= (NF > 1 ? $2 : $1); i++) print i }'; }
+
+# The memory tier of NODE (a larger number is a slower tier); none: empty.
+node_tier() { # NODE
+	local d
+	for d in "$TIERS"/memory_tier*; do
+		[ -f "$d/nodelist" ] || continue
+		if list_members "$(cat "$d/nodelist")" | grep -qx "$1"; then echo "${d##*memory_tier}"; fi
+	done
+}
+
+# The firmware's distance from node A to node B.
+node_distance() { # A B
+	local i
+	i=$(list_members "$(cat "$NODES/online")" | grep -nx "$2" | cut -d: -f1)
+	cut -d' ' -f"$i" "$NODES/node$1/distance"
+}
+
+# The nodes the plans work with (see plan_nodes in guest/plan/lib.sh), as
+# "NEAR,FAR FAST,SLOW" (FAST,SLOW empty without a slow node).  Slow: the
+# first node with memory and no CPUs in a lower memory tier than the nodes
+# with CPUs; fast: the node with CPUs nearest to it (where the kernel
+# demotes to it from).  Near: the first node with CPUs and memory; far: the
+# next such node, else the slow node, else a node with memory and no CPUs.
+# MIGOFF_NODES=NEAR,FAR and MIGOFF_TIER_NODES=FAST,SLOW (or "none") choose.
+find_nodes() {
+	local n t top='' slow='' fast='' best='' d far=''
+	for n in "${with_cpus[@]}"; do
+		t=$(node_tier "$n")
+		if [ -n "$t" ] && { [ -z "$top" ] || [ "$t" -lt "$top" ]; }; then top=$t; fi
+	done
+	for n in "${without_cpus[@]}"; do
+		t=$(node_tier "$n")
+		if [ -n "$top" ] && [ -n "$t" ] && [ "$t" -gt "$top" ]; then slow=$n; break; fi
+	done
+	if [ -n "$slow" ]; then
+		for n in "${with_cpus[@]}"; do
+			d=$(node_distance "$n" "$slow")
+			if [ -z "$best" ] || [ "$d" -lt "$best" ]; then best=$d fast=$n; fi
+		done
+	fi
+	far=${with_cpus[1]:-${slow:-${without_cpus[0]:-}}}
+	[ -n "${with_cpus[0]:-}" ] && [ -n "$far" ] ||
+		die "native mode needs two NUMA nodes with memory, one of them with CPUs (nodes with CPUs: ${with_cpus[*]:-none}; without: ${without_cpus[*]:-none})"
+	echo "${MIGOFF_NODES:-${with_cpus[0]},$far} $(tier_nodes "${slow:+$fast,$slow}")"
+}
+
+tier_nodes() { # FOUND
+	case ${MIGOFF_TIER_NODES:-} in
+	'') echo "$1" ;;
+	none) echo ;;
+	*) echo "$MIGOFF_TIER_NODES" ;;
+	esac
 }
 
 # 1, 2, 4, 8, 16 up to MAX, comma-separated after PREFIX.
@@ -104,15 +164,16 @@ dma_engines() {
 }
 
 # The moved total: MIGOFF_TOTAL, else 1G or the largest power of two up to a
-# quarter of the free memory of node 0 and of node 1, whichever is less.
+# quarter of the free memory of the near and of the far node, whichever is
+# less.
 moved_total() {
 	local free bytes=$((1 << 30))
 	if [ -n "${MIGOFF_TOTAL:-}" ]; then echo "$MIGOFF_TOTAL"; return; fi
-	for n in 0 1; do
-		free=$(($(node_free_bytes $n) / 4))
+	for n in "$near" "$far"; do
+		free=$(($(node_free_bytes "$n") / 4))
 		while [ $bytes -gt "$free" ]; do bytes=$((bytes / 2)); done
 	done
-	[ $bytes -ge $((64 << 20)) ] || die "less than 256 MiB free on node 0 or node 1"
+	[ $bytes -ge $((64 << 20)) ] || die "less than 256 MiB free on node $near or node $far"
 	echo "$((bytes >> 20))M"
 }
 
@@ -226,30 +287,34 @@ bench_params() {
 	migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
 	echo -n "migoff.total=$total migoff.reps=${MIGOFF_REPS:-8} migoff.latreps=${MIGOFF_LATREPS:-11}"
 	echo -n " migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.tierreps=0 migoff.migrators=$migrators"
-	echo -n " migoff.swdma=$swdma"
+	echo -n " migoff.swdma=$swdma migoff.nodes=$near,$far"
 	[ -z "$copylimit" ] || echo -n " migoff.copylimit=$copylimit"
 	echo
 }
 
 test_params() {
 	echo -n "migoff.native=1 migoff.destructive=$destructive migoff.swdma=$swdma"
+	echo -n " migoff.nodes=$near,$far migoff.tiernodes=$tiernodes"
 	[ -z "${MIGOFF_CONFIGS:-}" ] || echo -n " migoff.configs=$MIGOFF_CONFIGS"
 	echo
 }
 
 preflight
 read -r -a with_cpus <<<"$(nodes with)"
-for n in 0 1; do
-	[[ " ${with_cpus[*]} " == *" $n "* ]] ||
-		die "native mode moves from node 0 to node 1, which must both have CPUs and memory (nodes with CPUs: ${with_cpus[*]:-none})"
-done
+read -r -a without_cpus <<<"$(nodes without)"
+found=$(find_nodes)
+read -r movers tiernodes <<<"$found"
+near=${movers%,*} far=${movers#*,}
+[[ " ${with_cpus[*]} " == *" $near "* ]] && [[ " ${with_cpus[*]} ${without_cpus[*]} " == *" $far "* ]] &&
+	[ "$near" != "$far" ] ||
+	die "MIGOFF_NODES=$movers: the near node needs CPUs and memory, the far node memory"
 cpus=$(nproc)
 chans=$(real_memcpy_channels)
 swdma=0 dcbm_label=dcbm
 if [ "$chans" = 0 ]; then
 	swdma=1 chans=2 dcbm_label="dcbm(swdma)"
 fi
-echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=$(nodes without),dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
+echo "MIGNATIVE,cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //; s/,/ /g'),cpus=$cpus,nodes with CPUs=${with_cpus[*]},nodes without CPUs=${without_cpus[*]},moves=$near->$far,tiering=${tiernodes:+${tiernodes/,/->}},dma=$(dma_engines),memcpy channels=$([ $swdma = 1 ] && echo "none real: swdma x2" || echo "$chans"),kernel=$(uname -r)" |
 	tee "$log"
 echo "MIGNATIVE_DCBM,$dcbm_label" >>"$log"
 

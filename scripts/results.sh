@@ -98,8 +98,8 @@ log_section() { # log_section LOG NAME
 # failure) and the number of results must match it (a guest that died
 # half-way must not look green).
 # A skipped result fails unless its name is ALLOWED_SKIP (a test that needs
-# a checker only one flavour has) or its reason is one of SKIP_REASONS (an
-# extended regular expression: native mode's reasons).
+# a checker only one flavour has) or its reason is one of SKIP_REASONS (one
+# per line: native mode's reasons).
 count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN [ALLOWED_SKIP]
 	local flavour=$1 expected=$3 allowed=${4:-} tap planned seen line why
 	tap=$(log_section "$2" tap)
@@ -113,7 +113,7 @@ count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN [ALLOWED_SKIP]
 			line=${line#ok [0-9]* } line=${line%% # SKIP*}
 			if [ "$line" = "$allowed" ]; then
 				result skip "$flavour: $line"
-			elif [ -n "${SKIP_REASONS:-}" ] && grep -qxE "$SKIP_REASONS" <<<"$why"; then
+			elif [ -n "${SKIP_REASONS:-}" ] && grep -qxF -f <(echo "$SKIP_REASONS") <<<"$why"; then
 				result skip "$flavour: $line ($why)"
 			else
 				result fail "$flavour: $line (skipped, which this flavour must not)"
