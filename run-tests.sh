@@ -227,8 +227,7 @@ moved_between() { # LOG NEAR FAR
 
 # A plan's results: "NAME<TAB>ok|not ok|skip", sorted by name.
 tap_results() { # LOG
-	log_section "$1" tap | sed -nE 's/^ok [0-9]+ (.*) # SKIP.*/\1\tskip/p; t; s/^(not ok|ok) [0-9]+ (.*)/\2\t\1/p' |
-		sort -t $'\t' -k1,1
+	tap_lines "$1" | awk -F'\t' '{ print $2 "\t" $1 }' | sort -t $'\t' -k1,1
 }
 
 same_results_as_vm() { # NATIVE_LOG VM_LOG

@@ -92,6 +92,13 @@ log_section() { # log_section LOG NAME
 	tr -d '\r' <"$1" | sed -n "/^=== migoff $2 begin ===\$/,/^=== migoff $2 end ===\$/p" | sed '1d;$d'
 }
 
+# The top-level results of a log's KTAP section, one per line:
+# "ok|not ok|skip<TAB>NAME<TAB>SKIP REASON" (the reason only for skip).
+tap_lines() { # LOG
+	log_section "$1" tap |
+		sed -nE 's/^ok [0-9]+ (.*) # SKIP ?(.*)/skip\t\1\t\2/p; t; s/^(not ok|ok) [0-9]+ (.*)/\1\t\2\t/p'
+}
+
 # Count the guest's KTAP results, prefixed with the flavour: every top-level
 # "ok"/"not ok" line is one result.  The plan must be the one the host
 # expects (a guest plan that shrank because a feature vanished is a
@@ -101,28 +108,23 @@ log_section() { # log_section LOG NAME
 # a checker only one flavour has) or its reason is one of SKIP_REASONS (one
 # per line: native mode's reasons).
 count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN [ALLOWED_SKIP]
-	local flavour=$1 expected=$3 allowed=${4:-} tap planned seen line why
-	tap=$(log_section "$2" tap)
-	planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' <<<"$tap" | head -n1)
-	seen=0
-	while IFS= read -r line; do
-		case $line in
-		"not ok "*) result fail "$flavour: ${line#not ok [0-9]* }" ;;
-		"ok "*"# SKIP"*)
-			why=${line#*# SKIP} why=${why# }
-			line=${line#ok [0-9]* } line=${line%% # SKIP*}
-			if [ "$line" = "$allowed" ]; then
-				result skip "$flavour: $line"
+	local flavour=$1 expected=$3 allowed=${4:-} planned seen=0 res name why
+	planned=$(log_section "$2" tap | sed -n 's/^1\.\.\([0-9]*\).*/\1/p' | head -n1)
+	while IFS=$'\t' read -r res name why; do
+		case $res in
+		'not ok') result fail "$flavour: $name" ;;
+		skip)
+			if [ "$name" = "$allowed" ]; then
+				result skip "$flavour: $name"
 			elif [ -n "${SKIP_REASONS:-}" ] && grep -qxF -f <(echo "$SKIP_REASONS") <<<"$why"; then
-				result skip "$flavour: $line ($why)"
+				result skip "$flavour: $name ($why)"
 			else
-				result fail "$flavour: $line (skipped, which this flavour must not)"
+				result fail "$flavour: $name (skipped, which this flavour must not)"
 			fi ;;
-		"ok "*) result pass "$flavour: ${line#ok [0-9]* }" ;;
-		*) continue ;;
+		ok) result pass "$flavour: $name" ;;
 		esac
 		seen=$((seen + 1))
-	done <<<"$tap"
+	done < <(tap_lines "$2")
 	if [ "${planned:-}" = "$expected" ]; then
 		result pass "$flavour: guest plan has the $expected tests the host expects"
 	else
