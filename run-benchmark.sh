@@ -126,6 +126,8 @@ if [ -n "$native" ]; then
 	mapfile -t runs < <(expected_runs native "$(sed -n 's/^MIGNATIVE_PARAMS,//p' "$log")")
 	collect_rows "$log" native
 	export REF=native+none
+	MOVES=$(sed -n 's/^MIGNATIVE,.*,moves=\([0-9]*->[0-9]*\),.*/\1/p' "$log")
+	export MOVES
 else
 	for spec in "${RUNS[@]}"; do
 		IFS=: read -r label flavour args <<<"$spec"

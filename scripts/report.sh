@@ -4,7 +4,8 @@
 #   report.sh DIR     (reads DIR/bench.csv, DIR/limit.csv, DIR/vmstat.csv)
 # Environment: RUNS, the run labels every folio size must have (e.g.
 # "vanilla patched+none ..."; the first is the reference), and REPS, the
-# repetitions each must have.
+# repetitions each must have; MOVES, from which node to which the moves
+# went ("0->1", the default; native mode's MIGNATIVE line says).
 # bench.csv:  run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status
 # limit.csv:  run,primitive,threads,rep,bytes,ns,status
 # vmstat.csv: run,folio,rep,counter=delta;...
@@ -77,7 +78,8 @@ END {
 	}
 }' "$dir/limit.csv" >"$dir/limit-summary.csv"
 
-awk -F, -v RUNS="$RUNS" "$STATS_AWK"'
+moves=${MOVES:-0->1}
+awk -F, -v RUNS="$RUNS" -v FROM="${moves%->*}" -v TO="${moves#*->}" "$STATS_AWK"'
 function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 # The threads a migrator spec copies with (the built-in cpu copier: 1).
 function threads_of(r,   m) {
@@ -143,7 +145,7 @@ FNR == 1 { next }
 END {
 	nr = split(RUNS, runs, " ")
 	n_ = n[runs[1] SUBSEP sizes[1]]
-	table(sprintf("Throughput of move_pages() node 0 -> node 1, GB/s (mean ± sd of %s repetitions)", n_ == "" ? "the" : n_), "gbps")
+	table(sprintf("Throughput of move_pages() node %s -> node %s, GB/s (mean ± sd of %s repetitions)", FROM, TO, n_ == "" ? "the" : n_), "gbps")
 	table("Ratio to " runs[1] " (geometric means of GB/s) with its 95% confidence interval (Welch t-test on log GB/s); \"faster\"/\"slower\" only where the interval excludes 1", "ratio")
 	faster = slower = ""
 	for (i = 2; i <= nr; i++)
@@ -155,7 +157,7 @@ END {
 	printf "Faster than %s (95%% interval above 1): %s.\n\n", runs[1], faster == "" ? "none" : faster
 	printf "Slower than %s (95%% interval below 1): %s.\n\n", runs[1], slower == "" ? "none" : slower
 	if (nl) {
-		print "Copy primitives node 0 -> node 1 in the guest kernel (copylimit module, one call per 4K page, threads on node 0), GB/s: best of the repetitions (median), by thread count\n"
+		printf "Copy primitives node %s -> node %s in the guest kernel (copylimit module, one call per 4K page, threads on node %s), GB/s: best of the repetitions (median), by thread count\n\n", FROM, TO, FROM
 		printf "| boot, primitive |"; for (t = 1; t <= nlt; t++) printf " %s |", lthreads[t] == 1 ? "1 thread" : lthreads[t] " threads"
 		printf "\n|---|"; for (t = 1; t <= nlt; t++) printf "---|"
 		print ""
