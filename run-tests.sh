@@ -119,13 +119,13 @@ run_native_tests() {
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
 		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
-	local topology=--tiered
 	rm -f "$log"
-	# The main part also tests mtcopy with a node without CPUs (node 2).
-	[ -z "${2:-}" ] || topology=
+	# Both parts boot with node 2 (memory, no CPUs, a lower tier): the main
+	# part's tiering tests and mtcopy's test of a node without CPUs need it,
+	# and native mode in the switching part must find it as the slow node.
 	# shellcheck disable=SC2046 # no argument, or some
 	check "$name: VM booted, ran the plan and powered off" \
-		scripts/vm.sh $topology "$1" test "$log" ${2:+migoff.part=$2} \
+		scripts/vm.sh --tiered "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
 		$([ "${2:-}" != switch ] || native_args "$1")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
