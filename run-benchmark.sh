@@ -15,19 +15,22 @@
 # --native: no VM; the benchmark runs on this machine, which must run a
 # kernel with the series (make deb, install, reboot), against that kernel's
 # own "none" (offload off) as the reference, with the migrators and sizes
-# the machine offers (scripts/native.sh); no tiering part.  MIGOFF_SPANREPS=0
-# leaves the batch-span part out.
+# the machine offers (scripts/native.sh); the tiering part only with
+# --tiering (it pins the fast node's free memory but 192 MiB while it
+# runs).  MIGOFF_SPANREPS=0 leaves the batch-span part out.
 # --report: no build, no boot; the tables again from the console logs of
 # the last run (results/bench-*.log), e.g. after a fix to a report script.
 set -euo pipefail
 cd "$(dirname "$0")"
 native=
 report_only=
-case ${1:-} in
---native) native=1 ;;
---report) report_only=1 ;;
-'') ;;
-*) echo "usage: $0 [--native | --report]" >&2; exit 2 ;;
+tiering=
+case ${1:-}:${2:-} in
+--native:) native=1 ;;
+--native:--tiering) native=1 tiering=--tiering ;;
+--report:) report_only=1 ;;
+:) ;;
+*) echo "usage: $0 [--native [--tiering] | --report]" >&2; exit 2 ;;
 esac
 . scripts/common.sh
 . scripts/results.sh
@@ -115,7 +118,8 @@ if [ -n "$native" ]; then
 		# A native run's log made elsewhere (CI: inside the VM).
 		cp "$MIGOFF_NATIVE_LOG" "$log"
 	else
-		scripts/native.sh bench "$log" || true
+		# shellcheck disable=SC2086 # no argument, or one
+		scripts/native.sh bench "$log" $tiering || true
 	fi
 	grep -qx 'native: plan exit 0; settings restored' "$log" ||
 		failures+=("native: the plan failed or left settings changed ($log)")
@@ -128,6 +132,8 @@ if [ -n "$native" ]; then
 	export REF=native+none
 	MOVES=$(sed -n 's/^MIGNATIVE,.*,moves=\([0-9]*->[0-9]*\),.*/\1/p' "$log")
 	export MOVES
+	# The tiering part, when the run had one (--tiering).
+	native_tierreps=$(sed -n 's/^MIGNATIVE_PARAMS,.*migoff\.tierreps=\([0-9]*\).*/\1/p' "$log")
 else
 	for spec in "${RUNS[@]}"; do
 		IFS=: read -r label flavour args <<<"$spec"
@@ -162,8 +168,10 @@ echo
 [ "${MIGOFF_SPANREPS:-10}" = 0 ] || SPANREPS=${MIGOFF_SPANREPS:-10} scripts/span-report.sh "$span" "$RESULTS" ||
 	failures+=("failed points in the batch-span table (FAILED(...) above)")
 echo
-[ -n "$native" ] || TIERREPS=${MIGOFF_TIERREPS:-8} scripts/tier-report.sh "$tier" "$RESULTS" ||
-	failures+=("failed runs in the tiering table (FAILED(...) above)")
+if [ -z "$native" ] || [ "${native_tierreps:-0}" -gt 0 ]; then
+	TIERREPS=${native_tierreps:-${MIGOFF_TIERREPS:-8}} scripts/tier-report.sh "$tier" "$RESULTS" ||
+		failures+=("failed runs in the tiering table (FAILED(...) above)")
+fi
 echo
 echo "raw: $raw $lat $limit $vmstat $span $tier"
 echo "tables: $RESULTS/bench.md $RESULTS/latency.md $RESULTS/span.md $RESULTS/tier.md"

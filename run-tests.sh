@@ -141,13 +141,14 @@ boot_part() { # boot_part FLAVOUR PART
 native_args() { # FLAVOUR
 	local bench_var=NATIVE_$1 tests_var=NATIVE_TESTS_$1 bench
 	bench=${!bench_var:-}
-	[ -z "$bench" ] || echo "migoff.native=${bench// /,},${bench#* },0"
+	# TOTAL REPS TIERREPS: TOTAL,REPS,LATREPS=REPS,SPANREPS=0,TIERREPS
+	[ -z "$bench" ] || echo "migoff.native=$(awk '{ print $1 "," $2 "," $2 ",0," $3 }' <<<"$bench")"
 	[ -z "${!tests_var:-}" ] || echo "migoff.nativetests=${!tests_var} migoff.nativenodes=$NATIVE_TEST_NODES"
 }
 
 native_checks() { # FLAVOUR SWITCH_LOG
 	local bench_var=NATIVE_$1 tests_var=NATIVE_TESTS_$1
-	[ -z "${!bench_var:-}" ] || check_native "$2" "${!bench_var#* }"
+	[ -z "${!bench_var:-}" ] || check_native "$2" "${!bench_var}"
 	[ -z "${!tests_var:-}" ] || check_native_tests "$2" "$RESULTS/test-$1-main.log"
 }
 
@@ -156,15 +157,17 @@ native_checks() { # FLAVOUR SWITCH_LOG
 # init runs it before the plan of the patched kernel's switching boot (on
 # single-threaded TCG: putting the trace events back as they were patches
 # kernel text, which multi-threaded TCG can trip over, see below), moving
-# NATIVE_patched's total with its repetitions, and no batch-span part.  The
-# host makes its tables as run-benchmark.sh --native does: every cell must
-# be ok; it must have found what the VM has (4 CPUs: mtcopy with 1, 2 and
+# NATIVE_patched's total with its repetitions, no batch-span part, and the
+# tiering part (--tiering) with its repetitions.  The host makes its tables
+# as run-benchmark.sh --native does: every cell must be ok, the tiering
+# table's too; it must have found what the VM has (4 CPUs: mtcopy with 1, 2 and
 # 4 threads; no real DMA engine: dcbm on swdma, labelled so; the moves
 # from node 0 to node 1, tiering from node 1 to node 2); and the settings
 # and modules must be as before it ran.
-NATIVE_patched="16M 1"
-check_native() { # LOG REPS
-	local dir=$RESULTS/native reps=$2
+NATIVE_patched="16M 1 1"
+check_native() { # LOG "TOTAL REPS TIERREPS"
+	local dir=$RESULTS/native total reps tierreps
+	read -r total reps tierreps <<<"$2"
 	mkdir -p "$dir"
 	native_section "$1" native >"$dir/native.log"
 	grep '^MIGNATIVE,' "$dir/native.log" | sed 's/^/# /'
@@ -176,8 +179,20 @@ check_native() { # LOG REPS
 		"$dir/native.log"
 	check "native: found the VM's nodes (moves from node 0 to node 1; tiering from node 1 to node 2 without CPUs)" \
 		grep -q '^MIGNATIVE,.*,moves=0->1,tiering=1->2,' "$dir/native.log"
+	check "native: its tiering part (--tiering) ran under none, cpu, mtcopy and dcbm, each row ok (results/native/tier.md)" \
+		native_tier_rows "$dir/tier.md" "$tierreps"
 	check "native: leaves the migration settings and the loaded modules as it found them" \
 		cmp <(log_section "$1" settings-before) <(log_section "$1" settings-after)
+}
+
+# The native tiering table has a row of REPS repetitions for each migrator
+# the tiering part runs under, and no failed one.
+native_tier_rows() { # TIER_MD REPS
+	local run
+	for run in none cpu mtcopy:threads=2 'dcbm(swdma):channels=2'; do
+		grep -qF "| native+$run | $2 | " "$1" || { echo "# no tiering row for native+$run"; return 1; }
+	done
+	! grep -q FAILED "$1"
 }
 
 # A native run's log as the guest's init printed it (its own sections

@@ -2,8 +2,8 @@
 # Native mode: run the guest's benchmark plan (guest/plan/run-bench.sh) or
 # test plan (guest/plan/run-tests.sh) on the machine itself, which must run
 # a kernel with the series (make deb, install the packages, reboot into it).
-#   native.sh bench LOG                  (./run-benchmark.sh --native)
-#   native.sh test LOG [--destructive]   (./run-tests.sh --native)
+#   native.sh bench LOG [--tiering]      (./run-benchmark.sh --native [--tiering])
+#   native.sh test LOG [--destructive]   (./run-tests.sh --native [--destructive])
 # Finds what the machine has and prints it: the NUMA nodes (the moves go
 # from the first node with CPUs and memory to the next one, else to a node
 # with memory and no CPUs; the tiering tests demote to a node without CPUs
@@ -14,6 +14,10 @@
 # moved total (MIGOFF_TOTAL, else 1G, less where a quarter of either
 # node's free memory is less).  The plan's output (the same rows the VM
 # prints on its console) goes to LOG.
+# The benchmark's tiering part (tierbench, MIGOFF_TIERREPS repetitions,
+# default 8) runs only with --tiering and a slow node: it pins all but
+# 192 MiB of the fast node's free memory while it runs, which the
+# machine's other work then cannot have.
 # The test plan runs its main part (MIGOFF_CONFIGS narrows the migrator
 # configurations of its data tests, as migoff.configs does in the VM) and
 # skips, each with its reason, what would damage the machine (memory
@@ -30,12 +34,13 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-usage="usage: native.sh bench LOG | native.sh test LOG [--destructive]"
+usage="usage: native.sh bench LOG [--tiering] | native.sh test LOG [--destructive]"
 mode=${1:?$usage}
 log=${2:?$usage}
-destructive=0
+destructive=0 tiering=
 case $mode:${3:-} in
 bench: | test:) ;;
+bench:--tiering) tiering=1 ;;
 test:--destructive) destructive=1 ;;
 *) die "$usage" ;;
 esac
@@ -186,7 +191,7 @@ SETTINGS_FILES() {
 		/sys/kernel/mm/ksm/{run,pages_to_scan,sleep_millisecs} \
 		$OFFLOAD/{active,reasons,max_batch_bytes} \
 		$OFFLOAD/migrators/*/{min_batch_bytes,threads,channels,placement,timeout_ms} \
-		$TRACING/{tracing_on,options/event-fork,set_event_pid} \
+		$TRACING/{tracing_on,buffer_size_kb,options/event-fork,set_event_pid} \
 		$TRACING/events/{migrate,migrate_offload,thp,workqueue}/*/enable 2>/dev/null
 }
 
@@ -195,6 +200,7 @@ value_of() { # FILE
 	case $1 in
 	*/transparent_hugepage/enabled | */placement) sed 's/.*\[\(.*\)\].*/\1/' "$1" ;;
 	*/set_event_pid) tr '\n' ' ' <"$1" ;;
+	*/buffer_size_kb) sed 's/.*expanded: \([0-9]*\).*/\1/' "$1" ;;
 	*) cat "$1" ;;
 	esac
 }
@@ -230,6 +236,9 @@ restore_settings() {
 	done
 	while IFS=$'\t' read -r f v; do
 		if [ ! -e "$f" ] || [ "$(value_of "$f")" = "$v" ]; then continue; fi
+		# The kernel rounds a trace buffer's size to its pages: asked for
+		# 1408 KiB, it says 1410.  What it was asked for is restored.
+		case $f in */buffer_size_kb) echo "$v" >"$f" || bad=1; continue ;; esac
 		echo "$v" >"$f" 2>/dev/null || true
 		if [ "$(value_of "$f")" != "$v" ]; then
 			echo "native: could not restore $f to '$v' (reads '$(value_of "$f")')" >&2
@@ -286,8 +295,9 @@ bench_params() {
 	total=$(moved_total)
 	migrators="none,cpu,$(powers_up_to mtcopy:threads= "$cpus"),$(powers_up_to dcbm:channels= "$chans")"
 	echo -n "migoff.total=$total migoff.reps=${MIGOFF_REPS:-8} migoff.latreps=${MIGOFF_LATREPS:-11}"
-	echo -n " migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.tierreps=0 migoff.migrators=$migrators"
-	echo -n " migoff.swdma=$swdma migoff.nodes=$near,$far"
+	echo -n " migoff.spanreps=${MIGOFF_SPANREPS:-10} migoff.migrators=$migrators"
+	echo -n " migoff.swdma=$swdma migoff.nodes=$near,$far migoff.tiernodes=$tiernodes"
+	echo -n " migoff.tierreps=$([ -z "$tiering" ] && echo 0 || echo "${MIGOFF_TIERREPS:-8}")"
 	[ -z "$copylimit" ] || echo -n " migoff.copylimit=$copylimit"
 	echo
 }
@@ -308,6 +318,8 @@ near=${movers%,*} far=${movers#*,}
 [[ " ${with_cpus[*]} " == *" $near "* ]] && [[ " ${with_cpus[*]} ${without_cpus[*]} " == *" $far "* ]] &&
 	[ "$near" != "$far" ] ||
 	die "MIGOFF_NODES=$movers: the near node needs CPUs and memory, the far node memory"
+[ -z "$tiering" ] || [ -n "$tiernodes" ] ||
+	die "--tiering needs a node without CPUs in a lower memory tier than the nodes with CPUs (nodes without CPUs: ${without_cpus[*]:-none})"
 cpus=$(nproc)
 chans=$(real_memcpy_channels)
 swdma=0 dcbm_label=dcbm

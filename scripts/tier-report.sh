@@ -8,12 +8,14 @@
 # migrate_pages() calls of reason demotion/numa_misplaced; off_*: batches
 # of each the migrator was handed; kcpu_ns: guest kernel CPU time during
 # the fill and the work).  Figures are medians over the repetitions; the
-# work phase is compared with vanilla, the unpatched kernel: the ratio of
-# geometric means of the work time (vanilla / run: above 1 the run took
+# work phase is compared with REF (default vanilla, the unpatched kernel;
+# natively the same kernel's none): the ratio of
+# geometric means of the work time (REF / run: above 1 the run took
 # less time) with a 95% interval (Welch's t-test on log time); "faster" and
 # "slower" only where the interval excludes 1.  A run with a failed
 # repetition or without exactly TIERREPS repetitions (when set) prints
-# FAILED(<why>), and the script then exits 1.
+# FAILED(<why>), as does a CSV with no run at all, and the script then
+# exits 1.
 set -euo pipefail
 
 csv=${1:?tier csv}
@@ -21,7 +23,7 @@ out=${2:?output dir}
 STATS_AWK=$(cat "$(dirname "$0")/stats.awk")
 mkdir -p "$out"
 
-awk -F, -v TIERREPS="${TIERREPS:-}" "$STATS_AWK"'
+awk -F, -v TIERREPS="${TIERREPS:-}" -v REF="${REF:-vanilla}" "$STATS_AWK"'
 function rate(pages, ns) { return ns > 0 ? pages * 4096 / ns : 0 }
 NR > 1 {
 	k = $1
@@ -36,8 +38,8 @@ NR > 1 {
 }
 function med(a, k,   j, t) { for (j = 1; j <= n[k]; j++) t[j] = a[k, j]; return median(t, n[k]) }
 END {
-	print "Tiering: a working set twice the free fast memory (384 MiB of 2M folios, 192 MiB free on node 1), its newest 96 MiB read 60 times; medians over the repetitions (n each); work vs vanilla = vanilla / run time (geometric means, 95% interval; above 1 the run took less time); GB/s = pages moved / time in migrate_pages() of that reason\n"
-	print "| run | n | work ms | work vs vanilla | fill ms | demoted MiB | promoted MiB | demotion GB/s | promotion GB/s | batches to the migrator (demotion/promotion) | guest kernel CPU s |"
+	print "Tiering: a working set twice the free fast memory (384 MiB of 2M folios, 192 MiB free on the fast node), its newest 96 MiB read 60 times; medians over the repetitions (n each); work vs " REF " = " REF " / run time (geometric means, 95% interval; above 1 the run took less time); GB/s = pages moved / time in migrate_pages() of that reason\n"
+	print "| run | n | work ms | work vs " REF " | fill ms | demoted MiB | promoted MiB | demotion GB/s | promotion GB/s | batches to the migrator (demotion/promotion) | guest kernel CPU s |"
 	print "|---|---|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
@@ -48,11 +50,11 @@ END {
 			continue
 		}
 		vs = "-"
-		if (k != "vanilla" && n["vanilla"] > 1 && bad["vanilla"] == "" && n[k] > 1) {
+		if (k != REF && n[REF] > 1 && bad[REF] == "" && n[k] > 1) {
 			a = (ll[k] - l[k] * l[k] / n[k]) / (n[k] - 1) / n[k]
-			b = (ll["vanilla"] - l["vanilla"] * l["vanilla"] / n["vanilla"]) / (n["vanilla"] - 1) / n["vanilla"]
-			d = l["vanilla"] / n["vanilla"] - l[k] / n[k]; se = sqrt(a + b)
-			df = a + b > 0 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n["vanilla"] - 1)) : 0
+			b = (ll[REF] - l[REF] * l[REF] / n[REF]) / (n[REF] - 1) / n[REF]
+			d = l[REF] / n[REF] - l[k] / n[k]; se = sqrt(a + b)
+			df = a + b > 0 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n[REF] - 1)) : 0
 			t = t975(df)
 			# No spread at all: no interval, no claim.
 			if (df < 1) vs = sprintf("%.2f [no interval]", exp(d))
@@ -64,6 +66,7 @@ END {
 			med(od, k), med(op, k), med(cpu, k)
 		printf "%s %.3f %.3f %.0f\n", k, med(dgb, k), med(pgb, k), med(work, k) >"'"$out/tier-plot.dat"'"
 	}
+	if (!nk) { print "| FAILED(no tiering rows) | | | | | | | | | | |"; failed++ }
 	printf "\nFailed runs: %d.\n", failed
 	exit (failed > 0 ? 1 : 0)
 }' "$csv" >"$out/tier.md" || status=1

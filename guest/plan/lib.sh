@@ -20,7 +20,7 @@ plan_nodes() {
 	local nodes tiernodes=1,2
 	nodes=$(param nodes)
 	[ -n "$nodes" ] || nodes=0,1
-	! native_plan || tiernodes=$(param tiernodes)
+	case " $(params) " in *" migoff.tiernodes="*) tiernodes=$(param tiernodes) ;; esac
 	NEAR_NODE=${nodes%,*} FAR_NODE=${nodes#*,}
 	FAST_NODE=${tiernodes%,*} SLOW_NODE=${tiernodes#*,}
 	MIGTEST_NODES=$nodes
