@@ -4,7 +4,7 @@ FLAVOUR ?= patched
 
 help:
 	@echo "make deps            install the Debian packages the workbench needs"
-	@echo "make tree            unpack linux-source-6.12 and apply patches/ (work tree: /var/tmp/migrate-offload/linux)"
+	@echo "make tree            unpack linux-source-7.3 and apply patches/ (work tree: /var/tmp/migrate-offload/linux)"
 	@echo "make export          write the work tree's commits back into patches/"
 	@echo "make cover-letter    regenerate patches/0000-cover-letter.patch (after ./run-benchmark.sh)"
 	@echo "make build           build FLAVOUR=vanilla|patched|debug (default patched)"

@@ -29,7 +29,7 @@ mkdir -p "$RESULTS"
 echo "TAP version 13"
 # A series that does not apply is a failure like any other, not a crash.
 if ! scripts/tree.sh; then
-	result fail "series: patches/ applies to linux-source-6.12"
+	result fail "series: patches/ applies to linux-source-$KVER"
 	summary
 	exit 1
 fi
@@ -70,8 +70,8 @@ series_checks() {
 # stress-ng, mtcopy across CPU hotplug).
 CONFIGS_patched=
 CONFIGS_debug=nodata
-# The main part: 41 tests, and 31 more per migrator configuration (six).
-GUEST_PLAN_nodata=41
+# The main part: 42 tests, and 31 more per migrator configuration (six).
+GUEST_PLAN_nodata=42
 GUEST_PLAN_per_config=31
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$GUEST_PLAN_nodata

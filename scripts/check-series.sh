@@ -4,8 +4,8 @@
 #     series' options on;
 #   - no new W=1 or sparse warnings in the touched files compared with the
 #     unpatched base (line numbers ignored);
-#   - the top of the series builds for arm64, where the MTE exclusion is,
-#     with no W=1 warning in its files;
+#   - the top of the series builds for arm64 (4K pages with MTE, 64K pages)
+#     and ppc64le (book3s64, THP), with no W=1 warning in its files;
 #   - with CONFIG_MIGRATION_COPY_OFFLOAD=n the top of the series gives
 #     mm/migrate.o the same text size as the unpatched base.
 # Uses its own worktree ($WORK/series) and build directory, so the other
@@ -85,26 +85,35 @@ for c in $commits; do
 	check "series: patch $n adds no W=1 or sparse warnings" [ ! -s "$logs/patch-$n.new" ]
 done
 
-# arm64, where migrate_folio_batchable() keeps MTE-tagged folios off the
-# migrators: the top of the series builds there (defconfig, which has MTE,
-# plus the series' options) with no W=1 warning in the series' files.
-arm64_out=$out/arm64
-arm64=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
-arm64_make() { kernel_make "$tree" "$arm64_out" "${arm64[@]}" "$@"; }
-arm64_builds() {
-	mkdir -p "$arm64_out"
-	arm64_make defconfig >/dev/null
-	(cd "$arm64_out" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$arm64_out" \
-		"$arm64_out/.config" "$REPO/configs/offload.config" >/dev/null)
-	arm64_make olddefconfig >/dev/null
-	grep -q '^CONFIG_ARM64_MTE=y' "$arm64_out/.config" || return 1
-	grep -q '^CONFIG_MIGRATION_COPY_OFFLOAD=y' "$arm64_out/.config" || return 1
-	arm64_make W=1 mm/migrate.o mm/migrate_offload.o drivers/migrate_offload/ \
-		drivers/dma/swdma.o >"$logs/arm64.log" 2>&1 ||
-		{ tail -20 "$logs/arm64.log" | sed 's/^/# /'; return 1; }
-	! grep -E 'warning:|error:' "$logs/arm64.log" | grep -E 'migrat|mtcopy|dcbm|swdma'
+# Other architectures: the top of the series builds, with the series'
+# options on, with no W=1 warning in its files:
+#   arm64 4K pages (defconfig, which has MTE: arch_folio_has_metadata() is
+#     arm64's there), arm64 64K pages (HPAGE_PMD_NR is 8192: a batch may
+#     have more folios than the batch-copy phase takes), and ppc64le
+#     (book3s64 with THP, where HPAGE_PMD_NR is not a compile-time constant).
+cross_builds() { # cross_builds NAME ARCH CROSS DEFCONFIG [CONFIG=VALUE...]
+	local name=$1 arch=$2 cross=$3 defconfig=$4 dir=$out/$1 frag=$out/$1.frag
+	shift 4
+	local make=(ARCH="$arch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
+	mkdir -p "$dir"
+	{ cat "$REPO/configs/offload.config"; printf '%s\n' "$@"; } >"$frag"
+	kernel_make "$tree" "$dir" "${make[@]}" "$defconfig" >/dev/null
+	(cd "$dir" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "$frag" >/dev/null)
+	kernel_make "$tree" "$dir" "${make[@]}" olddefconfig >/dev/null
+	config_honours "$dir" "$frag" || return 1
+	kernel_make "$tree" "$dir" "${make[@]}" W=1 mm/migrate.o mm/migrate_offload.o \
+		drivers/migrate_offload/ drivers/dma/swdma.o >"$logs/$name.log" 2>&1 ||
+		{ tail -20 "$logs/$name.log" | sed 's/^/# /'; return 1; }
+	! grep -E 'warning:|error:' "$logs/$name.log" | grep -E 'migrat|mtcopy|dcbm|swdma'
 }
-check "series: the top builds for arm64 (MTE) with no W=1 warning" arm64_builds
+check "series: the top builds for arm64, 4K pages, MTE (no W=1 warning in its files)" \
+	cross_builds arm64 arm64 aarch64-linux-gnu- defconfig CONFIG_ARM64_MTE=y CONFIG_ARM64_4K_PAGES=y
+check "series: the top builds for arm64, 64K pages (no W=1 warning in its files)" \
+	cross_builds arm64-64k arm64 aarch64-linux-gnu- defconfig CONFIG_ARM64_64K_PAGES=y \
+	CONFIG_TRANSPARENT_HUGEPAGE=y
+check "series: the top builds for ppc64le, book3s64 with THP (no W=1 warning in its files)" \
+	cross_builds ppc64le powerpc powerpc64le-linux-gnu- ppc64le_defconfig CONFIG_PPC_BOOK3S_64=y \
+	CONFIG_TRANSPARENT_HUGEPAGE=y
 
 configure n
 kmake mm/migrate.o >"$logs/off.log" 2>&1

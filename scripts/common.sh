@@ -6,7 +6,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Everything generated lives outside the tracked tree, so a fresh clone stays
 # clean and incremental builds survive between runs on the same machine.
 WORK=${MIGOFF_WORK:-/var/tmp/migrate-offload}
-KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+# The base: Debian's linux-source package of this kernel version (from
+# trixie-backports, see deps.sh) and its linux-config package.
+KVER=7.3
+KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-$KVER.tar.xz}
+DEBIAN_CONFIG=/usr/src/linux-config-$KVER/config.amd64_none_amd64.xz
 LINUX=$WORK/linux            # git work tree: base commit + patches/ applied
 VANILLA=$WORK/vanilla        # git worktree of the unpatched base commit
 BUILD=$WORK/build            # one O= directory per kernel flavour

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compare a built kernel's configuration with Debian's own 6.12 amd64
+# Compare a built kernel's configuration with Debian's own amd64
 # config on the options declared under mm/ and kernel/: one line per option
 # whose value differs ("OPTION ours debian").  README ("Kernel
 # configuration") says why each difference is deliberate.
@@ -10,15 +10,9 @@ set -euo pipefail
 flavour=${1:-patched}
 config=$BUILD/$flavour/.config
 [ -f "$config" ] || die "no $config: run scripts/build.sh $flavour"
+[ -f "$DEBIAN_CONFIG" ] || die "$DEBIAN_CONFIG missing: run scripts/deps.sh"
 debian=$WORK/debian.config
-if [ ! -s "$debian" ]; then
-	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get download -qq linux-config-6.12 >/dev/null 2>&1) ||
-		die "cannot download linux-config-6.12"
-	dpkg-deb --fsys-tarfile "$tmp"/linux-config-6.12_*.deb |
-		tar -xO --wildcards '*/config.amd64_none_amd64.xz' | xz -d >"$debian"
-	rm -rf "$tmp"
-fi
+xzcat "$DEBIAN_CONFIG" >"$debian"
 
 value() { # CONFIG_FILE SYMBOL
 	sed -n "s/^CONFIG_$2=\(.*\)/\1/p" "$1" | grep . || echo n

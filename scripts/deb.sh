@@ -5,7 +5,7 @@
 #   deb.sh [running|debian|lean|CONFIG_FILE]     (make deb DEB_CONFIG=...)
 # The base configuration, by default the first of these that exists:
 #   running  /boot/config-$(uname -r): what this machine boots today
-#   debian   Debian's own amd64 config (package linux-config-6.12)
+#   debian   Debian's own amd64 config (package linux-config-$KVER)
 #   lean     the VM's lean config (what CI builds: minutes, but it boots
 #            only the VM, not a server)
 # configs/offload.config goes on top (the series' options, modules where
@@ -34,9 +34,8 @@ base_config() {
 	case $base in
 	running) cat "/boot/config-$(uname -r)" ;;
 	debian)
-		local f=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
-		[ -f "$f" ] || die "$f missing: apt-get install linux-config-6.12"
-		xzcat "$f"
+		[ -f "$DEBIAN_CONFIG" ] || die "$DEBIAN_CONFIG missing: run scripts/deps.sh"
+		xzcat "$DEBIAN_CONFIG"
 		;;
 	lean) ;; # configure_kernel starts from tinyconfig
 	*)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make the kernel work trees:
-#   $LINUX   - Debian's linux-source-6.12 committed as tag "base", patches/ applied
+#   $LINUX   - Debian's linux-source-$KVER committed as tag "base", patches/ applied
 #   $VANILLA - a git worktree of "base", the unpatched kernel
 # A patch that does not apply stops here, loudly.  An up-to-date tree is left
 # untouched (its mtimes too, so builds stay incremental).  A tree carrying
@@ -16,7 +16,7 @@ unpack_base() {
 	mkdir -p "$LINUX"
 	tar -xJf "$KSRC_TARBALL" -C "$LINUX" --strip-components=1
 	local version
-	version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
+	version=$(dpkg-query -W -f='${Version}' linux-source-$KVER 2>/dev/null || echo unknown)
 	# Debian's .gitignore ignores every top-level path (its packaging repo
 	# tracks only debian/); drop that rule so new files show up in git.
 	sed -i '/^# Debian packaging: ignore everything at the top level/,$d' "$LINUX/.gitignore"
@@ -24,7 +24,7 @@ unpack_base() {
 	git -C "$LINUX" config user.name "migrate-offload workbench"
 	git -C "$LINUX" config user.email "workbench@localhost"
 	git -C "$LINUX" add -A -f .
-	git -C "$LINUX" commit -q -m "Debian linux-source-6.12 $version (without Debian's ignore-everything .gitignore rule)"
+	git -C "$LINUX" commit -q -m "Debian linux-source-$KVER $version (without Debian's ignore-everything .gitignore rule)"
 	git -C "$LINUX" tag base
 	echo "none $(git -C "$LINUX" rev-parse HEAD)" >"$LINUX/.git/migoff-applied"
 }

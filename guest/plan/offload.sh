@@ -68,6 +68,18 @@ test_sysfs_home() {
 	[ $rc = 0 ] && grep -qw cpu $OFFLOAD/available
 }
 
+# The batch event's reason decodes in user space: perf and trace-cmd read
+# the event's print format, in which the kernel has replaced each enum name
+# by its value only where the event's own trace system defines the enum
+# (TRACE_DEFINE_ENUM).  A bare MR_ name there is one they cannot decode.
+test_trace_reason_decodes() {
+	local fmt=$TRACING/events/migrate_offload/migrate_offload_batch/format
+	[ -r "$fmt" ] || { echo "# $fmt missing"; return 1; }
+	grep '^print fmt' "$fmt" | sed 's/^/# /'
+	grep '^print fmt' "$fmt" | grep -q '__print_symbolic' || { echo "# no symbolic reason"; return 1; }
+	! grep '^print fmt' "$fmt" | grep -q 'MR_'
+}
+
 # Run COMMAND with MIGRATOR active; it must pass, and the tracepoint must
 # show batches of COMMAND's own migrations going to MIGRATOR: a test that
 # passes while the offload path is never taken proves nothing.  The
@@ -218,7 +230,7 @@ offload_stats() {
 	grep migrate_offload /proc/vmstat | sed 's/^/# /'
 }
 
-OFFLOAD_TESTS=$((2 + 8 + 2 + 3))
+OFFLOAD_TESTS=$((3 + 8 + 2 + 3))
 OFFLOAD_SWITCH_TESTS=1
 
 offload_switch_plan() {
@@ -232,6 +244,8 @@ offload_plan() {
 	ktap_test_result "offload: sysfs home $OFFLOAD with the built-in copier" test_sysfs_home
 	ktap_test_result "offload: malformed sysfs writes get EINVAL and change nothing" \
 		test_sysfs_rejects_malformed
+	ktap_test_result "offload: the batch event's reason decodes in user space (no MR_ name in its format)" \
+		test_trace_reason_decodes
 	ktap_test_result "offload: reason syscall_or_cpuset (move_pages) included" \
 		with_reasons syscall_or_cpuset syscall_or_cpuset rise migrate_integrity -s 64K -r 1
 	ktap_test_result "offload: reason syscall_or_cpuset (move_pages) excluded" \
