@@ -185,6 +185,7 @@ moved_total() {
 # Settings the plan may change: file and value, one per line, in $saved.
 SETTINGS_FILES() {
 	ls -d /sys/kernel/mm/transparent_hugepage/enabled /proc/sys/vm/nr_hugepages \
+		/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs \
 		/proc/sys/vm/compaction_proactiveness /proc/sys/kernel/numa_balancing \
 		/sys/kernel/mm/numa/demotion_enabled \
 		/sys/kernel/debug/sched/numa_balancing/{scan_delay_ms,scan_period_min_ms,hot_threshold_ms} \

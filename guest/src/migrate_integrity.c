@@ -159,6 +159,7 @@ static int move_and_check(char *buf, size_t len, size_t step, int node)
 	off = pages_off_node(buf, len, node);
 	if (off) {
 		printf("# %ld pages not on node %d after move\n", off, node);
+		explain_off_node(buf, len, node);
 		return -1;
 	}
 	return 0;

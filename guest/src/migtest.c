@@ -270,6 +270,44 @@ out:
 	return off;
 }
 
+/*
+ * Say where the pages of [buf, buf+len) that are not on @node are: the
+ * first few with the node (or error) move_pages() reports, the count per
+ * status, and how many pages khugepaged has collapsed since boot (a
+ * collapse allocates where khugepaged chooses, behind the test's back).
+ */
+void explain_off_node(void *buf, size_t len, int node)
+{
+	unsigned long n = len / PAGE_SZ, i, shown = 0;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status));
+	char collapsed[32] = "?";
+	FILE *f;
+
+	if (!pages || !status)
+		goto out;
+	for (i = 0; i < n; i++)
+		pages[i] = (char *)buf + i * PAGE_SZ;
+	if (move_pages_sys(n, pages, NULL, status) < 0)
+		goto out;
+	for (i = 0; i < n && shown < 8; i++) {
+		if (status[i] == node)
+			continue;
+		printf("# page %lu: node/status %d, not %d\n", i, status[i], node);
+		shown++;
+	}
+	f = fopen("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed", "r");
+	if (f) {
+		if (!fgets(collapsed, sizeof(collapsed), f))
+			strcpy(collapsed, "?\n");
+		fclose(f);
+	}
+	printf("# khugepaged pages_collapsed since boot: %s", collapsed);
+out:
+	free(pages);
+	free(status);
+}
+
 long pages_on_node(void *buf, size_t len, int node)
 {
 	long off = pages_off_node(buf, len, node);
