@@ -166,11 +166,11 @@ static int move_and_check(char *buf, size_t len, size_t step, int node)
 }
 
 /*
- * The step that names each folio once, while the folios are whole.  6.12
- * requeues a migrated PTE-mapped large folio on the deferred split queue
- * as partially mapped (its source was, while its PTEs were being
- * replaced), and the next migration splits it: from then on every base
- * page has to be named.
+ * The step that names each folio once, while the folios are whole.  The
+ * kernel (6.12 and 7.3) requeues a migrated PTE-mapped large folio on the
+ * deferred split queue as partially mapped (its source was, while its PTEs
+ * were being replaced), and the next migration splits it: from then on
+ * every base page has to be named.
  */
 static size_t out_step(char *buf, size_t len, size_t folio)
 {
