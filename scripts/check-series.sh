@@ -54,8 +54,10 @@ text_size() { size "$out/mm/migrate.o" | awk 'NR == 2 { print $1 }'; }
 # 0.6.4, bookworm's, lacks; kbuild then drops C=2 with a warning).  Then
 # the per-patch checks say "W=1" only, and a skipped check says why.
 checked_by="W=1 or sparse"
+sparse=sparse
+[ ! -x "$SPARSE_DIR/sparse" ] || sparse=$SPARSE_DIR/sparse
 sparse_runs() {
-	[ "$("$tree/scripts/checker-valid.sh" sparse -m64 -mlittle-endian 2>/dev/null)" = 1 ]
+	[ "$("$tree/scripts/checker-valid.sh" "$sparse" -m64 -mlittle-endian 2>/dev/null)" = 1 ]
 }
 
 fail=0
@@ -77,10 +79,10 @@ touched() {
 git -C "$tree" checkout -q --detach base
 configure y
 if sparse_runs; then
-	echo "ok - series: sparse runs on the touched files ($(sparse --version))"
+	echo "ok - series: sparse runs on the touched files ($sparse)"
 else
 	checked_by=W=1
-	echo "ok - series: sparse runs on the touched files # SKIP sparse $(sparse --version 2>/dev/null || echo missing) is older than the base needs (no __typeof_unqual__)"
+	echo "ok - series: sparse runs on the touched files # SKIP $sparse ($("$sparse" --version 2>/dev/null || echo missing)) is older than the base needs (no __typeof_unqual__)"
 fi
 base_objs=$(for c in $commits; do touched "$c"; done | sort -u |
 	while read -r o; do [ -f "$tree/${o%.o}.c" ] && echo "$o"; done | tr '\n' ' ')

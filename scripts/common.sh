@@ -17,6 +17,9 @@ BUILD=$WORK/build            # one O= directory per kernel flavour
 GUEST=$WORK/guest            # guest binaries and initramfs images
 RESULTS=${MIGOFF_RESULTS:-$REPO/results}
 
+# sparse for C=2: scripts/deps.sh builds one here when the distribution's
+# is too old for the base (kernel_make passes it as CHECK when it exists).
+SPARSE_DIR=$WORK/tools
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$WORK
@@ -57,7 +60,9 @@ format_series() { # format_series DIR [OPTION...]
 kernel_make() { # kernel_make SRC OUT ARGS...
 	local src=$1 out=$2
 	shift 2
-	make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"
+	local check=()
+	[ ! -x "$SPARSE_DIR/sparse" ] || check=(CHECK="$SPARSE_DIR/sparse")
+	make -s -C "$src" O="$out" CC="ccache gcc" "${check[@]}" -j"$JOBS" "$@"
 }
 
 # Configure OUT from SRC: tinyconfig with the config FRAGMENTs merged on top.
