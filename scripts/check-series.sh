@@ -119,7 +119,9 @@ cross_builds() { # cross_builds NAME ARCH CROSS DEFCONFIG [CONFIG=VALUE...]
 	shift 4
 	local make=(ARCH="$arch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
 	mkdir -p "$dir"
-	{ cat "$REPO/configs/offload.config"; printf '%s\n' "$@"; } >"$frag"
+	# KUnit and the DMA engine menu, which a defconfig may lack, for the
+	# series' KUnit suite and its DMA drivers.
+	{ cat "$REPO/configs/offload.config"; printf '%s\n' CONFIG_KUNIT=y CONFIG_DMADEVICES=y "$@"; } >"$frag"
 	kernel_make "$tree" "$dir" "${make[@]}" "$defconfig" >/dev/null
 	(cd "$dir" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "$frag" >/dev/null)
 	kernel_make "$tree" "$dir" "${make[@]}" olddefconfig >/dev/null
