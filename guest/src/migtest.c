@@ -249,53 +249,65 @@ long mbind_range(void *buf, size_t len, int node, int retries)
 	return left;
 }
 
-long pages_off_node(void *buf, size_t len, int node)
+/*
+ * The node (or error) of each base page of [buf, buf+len), as move_pages()
+ * reports it: a malloc()ed array the caller frees, NULL on failure.
+ */
+static int *page_nodes(void *buf, size_t len)
 {
 	unsigned long n = len / PAGE_SZ, i;
 	void **pages = malloc(n * sizeof(*pages));
 	int *status = malloc(n * sizeof(*status));
-	long off = -1;
 
-	if (!pages || !status)
-		goto out;
-	for (i = 0; i < n; i++)
-		pages[i] = (char *)buf + i * PAGE_SZ;
-	if (move_pages_sys(n, pages, NULL, status) < 0)
-		goto out;
-	for (i = 0, off = 0; i < n; i++)
-		off += status[i] != node;
-out:
+	if (pages && status) {
+		for (i = 0; i < n; i++)
+			pages[i] = (char *)buf + i * PAGE_SZ;
+		if (move_pages_sys(n, pages, NULL, status) == 0) {
+			free(pages);
+			return status;
+		}
+	}
 	free(pages);
+	free(status);
+	return NULL;
+}
+
+long pages_off_node(void *buf, size_t len, int node)
+{
+	unsigned long n = len / PAGE_SZ, i;
+	int *status = page_nodes(buf, len);
+	long off = 0;
+
+	if (!status)
+		return -1;
+	for (i = 0; i < n; i++)
+		off += status[i] != node;
 	free(status);
 	return off;
 }
 
 /*
  * Say where the pages of [buf, buf+len) that are not on @node are: the
- * first few with the node (or error) move_pages() reports, the count per
- * status, and how many pages khugepaged has collapsed since boot (a
- * collapse allocates where khugepaged chooses, behind the test's back).
+ * first few with the node (or error) move_pages() reports, and how many
+ * pages khugepaged has collapsed since boot (a collapse allocates where
+ * khugepaged chooses, behind the test's back).
  */
 void explain_off_node(void *buf, size_t len, int node)
 {
 	unsigned long n = len / PAGE_SZ, i, shown = 0;
-	void **pages = malloc(n * sizeof(*pages));
-	int *status = malloc(n * sizeof(*status));
+	int *status = page_nodes(buf, len);
 	char collapsed[32] = "?";
 	FILE *f;
 
-	if (!pages || !status)
-		goto out;
-	for (i = 0; i < n; i++)
-		pages[i] = (char *)buf + i * PAGE_SZ;
-	if (move_pages_sys(n, pages, NULL, status) < 0)
-		goto out;
+	if (!status)
+		return;
 	for (i = 0; i < n && shown < 8; i++) {
 		if (status[i] == node)
 			continue;
 		printf("# page %lu: node/status %d, not %d\n", i, status[i], node);
 		shown++;
 	}
+	free(status);
 	f = fopen("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed", "r");
 	if (f) {
 		if (!fgets(collapsed, sizeof(collapsed), f))
@@ -303,9 +315,6 @@ void explain_off_node(void *buf, size_t len, int node)
 		fclose(f);
 	}
 	printf("# khugepaged pages_collapsed since boot: %s", collapsed);
-out:
-	free(pages);
-	free(status);
 }
 
 long pages_on_node(void *buf, size_t len, int node)
