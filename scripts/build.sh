@@ -24,8 +24,12 @@ configure() {
 	config_honours "$out" "${frags[@]}" || die "$flavour: config fragment not honoured"
 }
 
+# Configure anew when a fragment changed, or when the .config no longer
+# honours them (a build of a tree without some of the series' Kconfig
+# entries, e.g. mid-rebase, makes kconfig drop their options).
 stamp=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
-if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config-stamp" 2>/dev/null)" != "$stamp" ] ||
+	! config_honours "$out" "${frags[@]}" >/dev/null 2>&1; then
 	configure
 	echo "$stamp" >"$out/.config-stamp"
 fi
