@@ -45,7 +45,7 @@ else
 	# capabilities: pgtable_l5_enabled() reads false there, so KASAN's
 	# shadow range is the 4-level one and every per-CPU access in the
 	# handler falls outside it.  A rare window, a failed boot when hit (see
-	# README, Debug kernel).  KASAN keeps checking everything else.
+	# README, The virtual machine).  KASAN keeps checking everything else.
 	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu max,la57=off)
 fi
 
