@@ -71,7 +71,7 @@ series_checks() {
 CONFIGS_patched=
 CONFIGS_debug=nodata
 # The main part: 42 tests, and 31 more per migrator configuration (six).
-GUEST_PLAN_nodata=42
+GUEST_PLAN_nodata=49
 GUEST_PLAN_per_config=31
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$GUEST_PLAN_nodata

@@ -124,24 +124,160 @@ reload_engine() { # ARGS...
 # checks after each move must see no late write in the data; every late
 # copy must have gone to a destination the core counted as lost (its folio
 # stayed put and moved on a retry; a folio may have more than one segment
-# copied late); the channels that could not be stopped go out of service.
+# copied late); a channel is out of service while a copy abandoned there
+# is pending (and rests a while after), so the retries of the folios lost
+# go to the CPU, and every address is placed.
 test_dcbm_unstoppable_engine() {
-	local rc=0 lost0 lost late swlate retired
+	local rc=0 lost0 lost late swlate out max_out=0
 	reload_engine terminate=0 || return 1
 	lost0=$(stat_of dcbm lost_folios)
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 &&
 		set_knob $SWDMA/late_ms 500 && set_knob $SWDMA/stall_every 4 || rc=1
-	with_migrator dcbm migrate_integrity -s 64K -w -r 4 || rc=1
+	with_migrator dcbm migrate_integrity -s 64K -w -r 4 &
+	while kill -0 $! 2>/dev/null; do
+		out=$(counter $MIGRATORS/dcbm/retired_channels)
+		[ "$out" -le $max_out ] || max_out=$out
+		sleep 0.1
+	done
+	wait $! || rc=1
 	echo 0 >$SWDMA/stall_every
 	sleep 1	# every late copy has landed
 	lost=$(($(stat_of dcbm lost_folios) - lost0))
 	late=$(counter $MIGRATORS/dcbm/late_completions)
 	swlate=$(counter $SWDMA/late)
-	retired=$(counter $MIGRATORS/dcbm/retired_channels)
-	echo "# $lost destinations lost, $late late completions (engine: $swlate), $retired channels out of service"
-	[ $lost -gt 0 ] && [ "$late" -ge $lost ] && [ "$swlate" = "$late" ] && [ "$retired" -gt 0 ] || rc=1
+	out=$(counter $MIGRATORS/dcbm/retired_channels)
+	echo "# $lost destinations lost, $late late completions (engine: $swlate); channels out of service: up to $max_out while moving, $out after"
+	[ $lost -gt 0 ] && [ "$late" -ge $lost ] && [ "$swlate" = "$late" ] &&
+		[ $max_out -gt 0 ] || rc=1
 	echo 0 >$SWDMA/late_ms
 	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# The kernel's reports (warnings, bugs, KASAN, refcount saturation) logged
+# since dmesg had LINES lines.
+new_kernel_reports() { # LINES
+	dmesg | tail -n +$(($1 + 1)) |
+		grep -E 'WARNING:|BUG:|KASAN|refcount_t|Oops|general protection fault' | head -n 5
+}
+
+# swdma's pace for the tests of completions one at a time: an interrupt per
+# descriptor, each descriptor taking 2 ms, so that a failure's callback
+# comes while later descriptors of the batch are still to run, on its
+# channel and on the other one.
+one_at_a_time() { # on|off
+	if [ "$1" = on ]; then
+		set_knob $SWDMA/complete_each Y && set_knob $SWDMA/desc_us 2000
+	else
+		echo N >$SWDMA/complete_each
+		echo 0 >$SWDMA/desc_us
+	fi
+}
+
+# An engine that cannot be stopped (terminate=0, as ioat and idxd for
+# DMA_MEMCPY) and, like idxd when a work queue halts on an error, aborts
+# the descriptors it had taken with the one that failed: they complete
+# one at a time with DMA_TRANS_ABORTED and nothing copied, after dcbm gave
+# up on them and while the batch's other channel is still copying.  A pair
+# with an aborted segment was not copied: the CPU must copy it, or its
+# folio fail as lost, and no folio may be mapped with a destination the
+# engine left stale.  The integrity test checks every byte.
+test_dcbm_aborts_after_error() {
+	local rc=0 a0 a1
+	reload_engine terminate=0 || return 1
+	a0=$(counter $SWDMA/aborted)
+	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
+		set_knob $SWDMA/abort_after_error Y && set_knob $SWDMA/fail_every 7 || rc=1
+	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
+	echo 0 >$SWDMA/fail_every
+	echo N >$SWDMA/abort_after_error
+	one_at_a_time off
+	sleep 1	# every aborted descriptor has completed
+	a1=$(counter $SWDMA/aborted)
+	echo "# engine aborted +$((a1 - a0)) descriptors after a failure"
+	[ $((a1 - a0)) -gt 0 ] || rc=1
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# An engine whose terminate drops only what it has not started, and which
+# has no synchronize (swdma synchronize=0, as dw, pl330, at_xdmac, fsldma,
+# hidma and others): after dcbm stops a channel on an error, the copies it
+# had started still complete, with their callbacks.  dcbm must not take
+# the stop for the end of them: no completion may be counted twice (a
+# refcount warning, a use after free in the debug kernel), and every byte
+# arrives.
+test_dcbm_terminate_without_synchronize() {
+	local rc=0 lines reports
+	reload_engine synchronize=0 || return 1
+	lines=$(dmesg | wc -l)
+	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
+		set_knob $SWDMA/fail_every 7 || rc=1
+	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
+	echo 0 >$SWDMA/fail_every
+	one_at_a_time off
+	sleep 1	# every started copy has completed
+	reports=$(new_kernel_reports "$lines")
+	[ -z "$reports" ] || { echo "$reports" | sed 's/^/# /'; rc=1; }
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# An engine that cannot be stopped (terminate=0) fails one descriptor in
+# 40 for one run: dcbm waits for the rest of the batch there (nothing to
+# stop, nothing abandoned), the failed pairs go to the CPU, and both
+# channels stay in service: the next run, without errors, is copied by the
+# engine with no folio left to the CPU.
+test_dcbm_unstoppable_transient_error() {
+	local rc=0 f0 f1 fb0 fb1 in
+	reload_engine terminate=0 || return 1
+	f0=$(counter $SWDMA/failed)
+	set_knob $SWDMA/fail_every 40 && set_knob $OFFLOAD/active dcbm || rc=1
+	migrate_integrity -s 64K -r 1 >/tmp/run.out 2>&1 || { sed 's/^/# /' /tmp/run.out; rc=1; }
+	echo 0 >$SWDMA/fail_every
+	f1=$(counter $SWDMA/failed)
+	fb0=$(stat_of dcbm fallback_folios)
+	migrate_integrity -s 64K -r 1 >/tmp/run.out 2>&1 || { sed 's/^/# /' /tmp/run.out; rc=1; }
+	fb1=$(stat_of dcbm fallback_folios)
+	in=$(counter $MIGRATORS/dcbm/channels_in_service)
+	set_knob $OFFLOAD/active none || rc=1
+	echo "# engine failed +$((f1 - f0)) descriptors in the first run; second run: fallback +$((fb1 - fb0)); channels in service: $in"
+	[ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) = 0 ] && [ "$in" = 2 ] || rc=1
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# Two movers on one channel (dcbm channels=1, each descriptor taking 1 ms):
+# a batch that finds the channel owned by the other mover's batch is left
+# to the CPU at once (busy_batches rises, and so does the fallback), rather
+# than sleep with its folios locked and unmapped until the channel is
+# free; no batch times out, and every byte arrives.
+test_dcbm_busy_channel() {
+	local rc=0 b0 b1 fb0 fb1 t0 t1 i pids=""
+	load_dcbm 1 || return 1
+	b0=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
+	fb0=$(stat_of dcbm fallback_folios) t0=$(counter $MIGRATORS/dcbm/timeouts)
+	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && set_knob $SWDMA/desc_us 1000 &&
+		set_knob $OFFLOAD/active dcbm || rc=1
+	for i in 1 2; do
+		migrate_integrity -s 64K -r 2 >/tmp/mover$i.out 2>&1 &
+		pids="$pids $!"
+	done
+	for i in $pids; do
+		wait "$i" || rc=1
+	done
+	set_knob $OFFLOAD/active none || rc=1
+	echo 0 >$SWDMA/desc_us
+	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
+	b1=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
+	fb1=$(stat_of dcbm fallback_folios) t1=$(counter $MIGRATORS/dcbm/timeouts)
+	echo "# busy batches +$((b1 - b0)), fallback +$((fb1 - fb0)), timeouts +$((t1 - t0))"
+	[ $((b1 - b0)) -gt 0 ] && [ $((fb1 - fb0)) -gt 0 ] && [ $((t1 - t0)) = 0 ] || rc=1
+	load_dcbm 2 || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
 }
@@ -247,6 +383,55 @@ test_mtcopy_cpuless_node() {
 	for c in $(cat /tmp/worker-cpus); do
 		node_cpus $FAST_NODE | grep -qx "$c" || rc=1
 	done
+	return $rc
+}
+
+# mtcopy with 2 threads for a task confined to CPU 1 (its affinity, the
+# mask a cpuset narrows too), moving 2M folios to node 1: no helper runs
+# (not on CPU 1, which the task itself uses, nor on node 1's CPUs 2-3,
+# where it may not run); the task copies every range itself.  Then with
+# placement "any" confined to CPUs 0-1: helpers run, if at all, only
+# there.  Every byte arrives in both.
+test_mtcopy_confined_task() {
+	local rc=0 c
+	set_knob $MIGRATORS/mtcopy/threads 2 && set_knob $MIGRATORS/mtcopy/placement dst &&
+		offload_every_batch mtcopy || return 1
+	mtcopy_worker_cpus numactl --physcpubind=1 migrate_integrity -s 2M -t 8M || rc=1
+	echo "# confined to CPU 1: helpers ran on CPUs: $(tr '\n' ' ' </tmp/worker-cpus)"
+	[ -s /tmp/worker-cpus ] && rc=1
+	set_knob $MIGRATORS/mtcopy/placement any || rc=1
+	mtcopy_worker_cpus numactl --physcpubind=0,1 migrate_integrity -s 2M -t 8M || rc=1
+	echo "# confined to CPUs 0-1, placement any: helpers ran on CPUs: $(tr '\n' ' ' </tmp/worker-cpus)"
+	for c in $(cat /tmp/worker-cpus); do
+		case $c in 0 | 1) ;; *) rc=1 ;; esac
+	done
+	set_knob $MIGRATORS/mtcopy/placement dst || rc=1
+	return $rc
+}
+
+# mtcopy's helpers run at normal priority: a task niced to 10 gets none
+# (they would run above it) and copies its batches alone, every byte right.
+test_mtcopy_niced_task() {
+	local rc=0
+	set_knob $MIGRATORS/mtcopy/threads 2 && offload_every_batch mtcopy || return 1
+	mtcopy_worker_cpus migrate_integrity -N 10 -s 2M -t 8M || rc=1
+	echo "# niced to 10: helpers ran on CPUs: $(tr '\n' ' ' </tmp/worker-cpus)"
+	[ -s /tmp/worker-cpus ] && rc=1
+	return $rc
+}
+
+# Every CPU busy (stress-ng, one CPU hog each, at the mover's priority):
+# mtcopy's moves with 2 threads complete, every byte right, whether its
+# helpers start or the mover copies their ranges itself.
+test_mtcopy_busy_machine() {
+	local rc=0 hog
+	set_knob $MIGRATORS/mtcopy/threads 2 && offload_every_batch mtcopy || return 1
+	stress-ng --cpu "$(nproc)" --timeout 120s >/tmp/stress-cpu.out 2>&1 &
+	hog=$!
+	sleep 1
+	with_migrator mtcopy migrate_integrity -s 2M -t 8M -r 2 || rc=1
+	kill "$hog"
+	wait "$hog"
 	return $rc
 }
 
@@ -417,7 +602,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 3 + 1 + 9 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 16 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=4
 
@@ -466,12 +651,26 @@ drivers_plan() {
 		halting_engine 1
 	test_needing swdma "drivers: dcbm, two movers on an engine that halts: no batch hit by another's failure" \
 		halting_engine 2
+	test_needing swdma "drivers: dcbm, two movers on one channel: a batch finding it in use goes to the CPU at once, none waits, data intact" \
+		test_dcbm_busy_channel
 	test_needing swdma "drivers: dcbm, engine silently corrupts every 5th descriptor: the integrity test catches it" \
 		integrity_catches_corruption
 	test_needing swdma,destructive "drivers: dcbm, engine that cannot be stopped completes copies late: they land only in lost destinations" \
 		test_dcbm_unstoppable_engine
+	test_needing swdma "drivers: dcbm, unstoppable engine aborts what follows a failed descriptor, one completion at a time: no aborted copy is kept, data intact" \
+		test_dcbm_aborts_after_error
+	test_needing swdma "drivers: dcbm, engine that terminates without synchronize completes started copies after the stop: no double completion, data intact" \
+		test_dcbm_terminate_without_synchronize
+	test_needing swdma "drivers: dcbm, one error on an engine that cannot be stopped: its channel stays in service, later batches offloaded" \
+		test_dcbm_unstoppable_transient_error
 	test_needing slow-node "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
 		test_mtcopy_cpuless_node
+	ktap_test_result "drivers: mtcopy, a task confined to CPU 1: no helper runs; confined to CPUs 0-1: helpers only there; data intact" \
+		test_mtcopy_confined_task
+	ktap_test_result "drivers: mtcopy, a task niced to 10 gets no helper (they run at normal priority), data intact" \
+		test_mtcopy_niced_task
+	ktap_test_result "drivers: mtcopy, every CPU busy with stress-ng: moves complete, data intact" \
+		test_mtcopy_busy_machine
 	set_knob $MIGRATORS/dcbm/timeout_ms 2000
 }
 

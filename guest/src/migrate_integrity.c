@@ -6,7 +6,7 @@
  * storing to the buffer (no write may be lost).
  *
  * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]
- *                           [-H NODE] [-F NODE]
+ *                           [-H NODE] [-F NODE] [-N NICE]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
@@ -26,6 +26,7 @@
  *       every byte intact; the pipe's data must then read as the pattern
  *   -H, -F: the home node the buffer is faulted on and returns to (default
  *       near_node()) and the far node it moves to (default far_node())
+ *   -N: run at nice value NICE (the guest's busybox has no nice applet)
  * The data pattern is seeded anew for every run and every round, so a stale
  * copy left from an earlier round or run cannot pass for the current data.
  * Exit status follows kselftest: 0 pass, 1 fail, 4 skip.
@@ -40,6 +41,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -380,7 +382,7 @@ static int move_with_held_pages(char *buf, size_t len, uint64_t seed, int home, 
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-H NODE] [-F NODE]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-H NODE] [-F NODE] [-N NICE]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -401,7 +403,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVH:F:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVH:F:N:")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -415,6 +417,12 @@ int main(int argc, char **argv)
 		case 'V': held = 1; break;
 		case 'H': home = atoi(optarg); break;
 		case 'F': far = atoi(optarg); break;
+		case 'N':
+			if (setpriority(PRIO_PROCESS, 0, atoi(optarg))) {
+				perror("# setpriority");
+				return 1;
+			}
+			break;
 		default: usage(argv[0]);
 		}
 	}
