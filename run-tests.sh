@@ -77,7 +77,7 @@ GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$GUEST_PLAN_nodata
 GUEST_PLAN_switch_patched=5
 GUEST_PLAN_switch_debug=5
-KUNIT_CASES_migrate_offload=18
+KUNIT_CASES_migrate_offload=19
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 
