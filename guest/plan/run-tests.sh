@@ -177,9 +177,29 @@ drivers_only_plan() {
 	ktap_print_totals
 }
 
+# A developer's part, never run by run-tests.sh: one test function of the
+# drivers' plan, migoff.repeat times (default 10), to chase a rare failure:
+# scripts/vm.sh patched test LOG migoff.part=repeat migoff.test=test_dcbm_busy_channel
+repeat_plan() {
+	local fn=$(param test) n=$(param repeat) i
+	n=${n:-10}
+	ktap_print_header
+	ktap_set_plan $((1 + n))
+	setup_mm
+	ktap_test_result "trace: batch and migrate_pages events on" enable_batch_trace
+	set_largest_batch
+	modprobe swdma channels=2 && modprobe mtcopy && load_dcbm 2
+	set_knob $MIGRATORS/dcbm/timeout_ms 300
+	for i in $(seq $n); do
+		test_needing swdma "$fn, run $i of $n" $fn
+	done
+	ktap_print_totals
+}
+
 plan() {
 	case $(param part) in
 	drivers) drivers_only_plan ;;
+	repeat) repeat_plan ;;
 	switch) switch_plan ;;
 	workloads) workloads_only_plan ;;
 	kunit) kunit_only_plan ;;

@@ -286,6 +286,20 @@ long pages_off_node(void *buf, size_t len, int node)
 	return off;
 }
 
+long named_pages_off_node(void *buf, size_t len, size_t step, int node)
+{
+	unsigned long n = len / PAGE_SZ, per = step / PAGE_SZ, i;
+	int *status = page_nodes(buf, len);
+	long off = 0;
+
+	if (!status)
+		return -1;
+	for (i = 0; i < n; i += per)
+		off += status[i] != node;
+	free(status);
+	return off;
+}
+
 /*
  * Say where the pages of [buf, buf+len) that are not on @node are: the
  * first few with the node (or error) move_pages() reports, and how many

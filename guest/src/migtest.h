@@ -82,6 +82,8 @@ long mbind_range(void *buf, size_t len, int node, int retries);
 
 /* Number of base pages of @buf that are not on @node (queried via move_pages). */
 long pages_off_node(void *buf, size_t len, int node);
+/* The same for the first page of every @step of @buf: the pages a move named. */
+long named_pages_off_node(void *buf, size_t len, size_t step, int node);
 /* Print where the pages off @node are (a failed check's diagnostics). */
 void explain_off_node(void *buf, size_t len, int node);
 /* Number of base pages of @buf that are on @node; -1 on error. */
