@@ -115,11 +115,12 @@ integrity_catches_corruption() {
 
 # swdma reloaded with ARGS, and dcbm on 2 of its channels.
 reload_engine() { # ARGS...
-	rmmod dcbm && rmmod swdma && modprobe swdma channels=2 "$@" && load_dcbm 2
+	{ ! grep -q '^dcbm ' /proc/modules || rmmod dcbm; } &&
+		rmmod swdma && modprobe swdma channels=2 "$@" && load_dcbm 2
 }
 
 # An engine that cannot be stopped (swdma terminate=0: no terminate, as
-# ioat and idxd for DMA_MEMCPY) and makes a stalled copy 500 ms after it
+# ioat) and makes a stalled copy 500 ms after it
 # stalled, 200 ms after dcbm gave up on it.  The verifying writer and the
 # checks after each move must see no late write in the data; every late
 # copy must have gone to a destination the core counted as lost (its folio
@@ -175,8 +176,8 @@ one_at_a_time() { # on|off
 	fi
 }
 
-# An engine that cannot be stopped (terminate=0, as ioat and idxd for
-# DMA_MEMCPY) and, like idxd when a work queue halts on an error, aborts
+# An engine that cannot be stopped (terminate=0, as ioat) and, like idxd
+# when a work queue halts on an error, aborts
 # the descriptors it had taken with the one that failed: they complete
 # one at a time with DMA_TRANS_ABORTED and nothing copied, after dcbm gave
 # up on them and while the batch's other channel is still copying.  A pair
@@ -246,6 +247,53 @@ test_dcbm_unstoppable_transient_error() {
 	set_knob $OFFLOAD/active none || rc=1
 	echo "# engine failed +$((f1 - f0)) descriptors in the first run; second run: fallback +$((fb1 - fb0)); channels in service: $in"
 	[ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) = 0 ] && [ "$in" = 2 ] || rc=1
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# An engine that cannot be stopped and calls back from a kworker, where a
+# callback can be preempted (swdma terminate=0 thread_callbacks=1; idxd
+# calls back from a threaded interrupt handler).  Once dcbm has abandoned
+# copies (they land a second after they stalled), the mover is stopped
+# (SIGSTOP: no migration runs while the active migrator's text is
+# patched, see README), dcbm made inactive and unloaded as soon as it lets
+# itself be: each abandoned copy holds a module reference, so rmmod must
+# be refused until the last late callback has dropped its own, and the
+# module must stay until that callback has returned through its code.  No
+# kernel report (a return into freed module memory faults), every late
+# copy landed, and the mover, continued, finds its data intact.
+test_dcbm_unload_during_late_callbacks() {
+	local rc=0 lines reports refused=0 late0 late1 pid
+	reload_engine terminate=0 || return 1
+	lines=$(dmesg | wc -l)
+	late0=$(counter $SWDMA/late)
+	set_knob $SWDMA/thread_callbacks Y && set_knob $MIGRATORS/dcbm/timeout_ms 100 &&
+		set_knob $SWDMA/late_ms 1000 && set_knob $SWDMA/stall_every 4 &&
+		set_knob $OFFLOAD/active dcbm || rc=1
+	migrate_integrity -s 64K -r 2 >/tmp/run.out 2>&1 &
+	pid=$!
+	while [ "$(counter $MIGRATORS/dcbm/retired_channels)" = 0 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.02
+	done
+	kill -STOP $pid
+	until grep -q '^State:.*stopped' /proc/$pid/status 2>/dev/null || ! kill -0 $pid 2>/dev/null; do
+		sleep 0.01
+	done
+	echo 0 >$SWDMA/stall_every
+	set_knob $OFFLOAD/active none || rc=1
+	until rmmod dcbm 2>/dev/null; do
+		refused=$((refused + 1))
+		[ $refused -lt 500 ] || { echo "# dcbm still in use after 5 s"; rc=1; break; }
+		sleep 0.01
+	done
+	kill -CONT $pid
+	wait $pid || { sed 's/^/# /' /tmp/run.out; rc=1; }
+	late1=$(counter $SWDMA/late)
+	reports=$(new_kernel_reports "$lines")
+	[ -z "$reports" ] || { echo "$reports" | sed 's/^/# /'; rc=1; }
+	echo "# rmmod refused $refused times while late copies were pending; late copies +$((late1 - late0))"
+	[ $refused -gt 0 ] && [ $((late1 - late0)) -gt 0 ] || rc=1
 	reload_engine || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
@@ -602,7 +650,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 3 + 1 + 16 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 17 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=4
 
@@ -663,6 +711,8 @@ drivers_plan() {
 		test_dcbm_terminate_without_synchronize
 	test_needing swdma "drivers: dcbm, one error on an engine that cannot be stopped: its channel stays in service, later batches offloaded" \
 		test_dcbm_unstoppable_transient_error
+	test_needing swdma,destructive "drivers: dcbm, late callbacks from a preemptible thread: unloading waits for the last, no kernel report, data intact" \
+		test_dcbm_unload_during_late_callbacks
 	test_needing slow-node "drivers: mtcopy to and from a node without CPUs: copies run on the nearest node's CPUs" \
 		test_mtcopy_cpuless_node
 	ktap_test_result "drivers: mtcopy, a task confined to CPU 1: no helper runs; confined to CPUs 0-1: helpers only there; data intact" \
