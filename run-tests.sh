@@ -70,8 +70,8 @@ series_checks() {
 # stress-ng, mtcopy across CPU hotplug).
 CONFIGS_patched=
 CONFIGS_debug=nodata
-# The main part: 50 tests, and 31 more per migrator configuration (six).
-GUEST_PLAN_nodata=50
+# The main part: 51 tests, and 31 more per migrator configuration (six).
+GUEST_PLAN_nodata=51
 GUEST_PLAN_per_config=31
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$GUEST_PLAN_nodata

@@ -457,6 +457,40 @@ test_mtcopy_confined_task() {
 	return $rc
 }
 
+CPUSET_CGROUP=/sys/fs/cgroup/mover
+
+# A cpuset cgroup (v2) for the mover: CPUS, and every node's memory.
+mover_cpuset() { # CPUS
+	[ -f /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup || return 1
+	echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control &&
+		mkdir -p $CPUSET_CGROUP &&
+		echo "$1" >$CPUSET_CGROUP/cpuset.cpus &&
+		cat /sys/fs/cgroup/cpuset.mems.effective >$CPUSET_CGROUP/cpuset.mems
+}
+
+# The test above with the task confined by a cpuset instead of its own
+# affinity, as a container is: to CPU 1, no helper runs; to CPUs 0-1
+# (placement any), helpers run only there.
+test_mtcopy_cpuset_task() {
+	local rc=0 c
+	# shellcheck disable=SC2016 # $$ is the shell that execs the mover
+	local mover='echo $$ >'$CPUSET_CGROUP'/cgroup.procs && exec migrate_integrity -s 2M -t 8M'
+	set_knob $MIGRATORS/mtcopy/threads 2 && set_knob $MIGRATORS/mtcopy/placement dst &&
+		offload_every_batch mtcopy && mover_cpuset 1 || return 1
+	mtcopy_worker_cpus sh -c "$mover" || rc=1
+	echo "# cpuset of CPU 1: helpers ran on CPUs: $(tr '\n' ' ' </tmp/worker-cpus)"
+	[ -s /tmp/worker-cpus ] && rc=1
+	set_knob $MIGRATORS/mtcopy/placement any && mover_cpuset 0-1 || rc=1
+	mtcopy_worker_cpus sh -c "$mover" || rc=1
+	echo "# cpuset of CPUs 0-1, placement any: helpers ran on CPUs: $(tr '\n' ' ' </tmp/worker-cpus)"
+	for c in $(cat /tmp/worker-cpus); do
+		case $c in 0 | 1) ;; *) rc=1 ;; esac
+	done
+	rmdir $CPUSET_CGROUP || rc=1
+	set_knob $MIGRATORS/mtcopy/placement dst || rc=1
+	return $rc
+}
+
 # mtcopy's helpers run at normal priority: a task niced to 10 gets none
 # (they would run above it) and copies its batches alone, every byte right.
 test_mtcopy_niced_task() {
@@ -650,7 +684,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 3 + 1 + 17 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 18 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=4
 
@@ -717,6 +751,8 @@ drivers_plan() {
 		test_mtcopy_cpuless_node
 	ktap_test_result "drivers: mtcopy, a task confined to CPU 1: no helper runs; confined to CPUs 0-1: helpers only there; data intact" \
 		test_mtcopy_confined_task
+	ktap_test_result "drivers: mtcopy, a task in a cpuset of CPU 1: no helper runs; of CPUs 0-1: helpers only there; data intact" \
+		test_mtcopy_cpuset_task
 	ktap_test_result "drivers: mtcopy, a task niced to 10 gets no helper (they run at normal priority), data intact" \
 		test_mtcopy_niced_task
 	ktap_test_result "drivers: mtcopy, every CPU busy with stress-ng: moves complete, data intact" \
