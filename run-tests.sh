@@ -70,13 +70,13 @@ series_checks() {
 # stress-ng, mtcopy across CPU hotplug).
 CONFIGS_patched=
 CONFIGS_debug=nodata
-# The main part: 51 tests, and 31 more per migrator configuration (six).
-GUEST_PLAN_nodata=51
+# The main part: 50 tests, and 31 more per migrator configuration (six).
+GUEST_PLAN_nodata=50
 GUEST_PLAN_per_config=31
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$GUEST_PLAN_nodata
-GUEST_PLAN_switch_patched=5
-GUEST_PLAN_switch_debug=5
+GUEST_PLAN_switch_patched=6
+GUEST_PLAN_switch_debug=6
 KUNIT_CASES_migrate_offload=19
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
