@@ -171,9 +171,15 @@ check_native() { # LOG "TOTAL REPS TIERREPS"
 	mkdir -p "$dir"
 	native_section "$1" native >"$dir/native.log"
 	grep '^MIGNATIVE,' "$dir/native.log" | sed 's/^/# /'
-	check "native: ./run-benchmark.sh --native with the VM as the machine: every cell ok (tables in results/native)" \
-		env MIGOFF_NATIVE_LOG="$dir/native.log" MIGOFF_RESULTS="$dir" MIGOFF_REPS="$reps" \
-		MIGOFF_LATREPS="$reps" MIGOFF_SPANREPS=0 bash -c './run-benchmark.sh --native >"$0/report.txt" 2>&1' "$dir"
+	# The reports are then fed this run's CSVs, broken (check-reports.sh).
+	if env MIGOFF_NATIVE_LOG="$dir/native.log" MIGOFF_RESULTS="$dir" MIGOFF_REPS="$reps" \
+		MIGOFF_LATREPS="$reps" MIGOFF_SPANREPS=0 bash -c './run-benchmark.sh --native >"$0/report.txt" 2>&1' "$dir"; then
+		result pass "native: ./run-benchmark.sh --native with the VM as the machine: every cell ok (tables in results/native)"
+		scripts/check-reports.sh "$dir" | count_host_tap
+	else
+		result fail "native: ./run-benchmark.sh --native with the VM as the machine: every cell ok (tables in results/native)"
+		result fail "reports: fail on broken input (no passing run's CSVs to break)"
+	fi
 	check "native: found the VM's 4 CPUs and no real DMA engine (mtcopy 1, 2, 4 threads; dcbm on swdma, labelled)" \
 		grep -q '^MIGNATIVE_PARAMS,.* migoff.migrators=none,cpu,mtcopy:threads=1,mtcopy:threads=2,mtcopy:threads=4,dcbm:channels=1,dcbm:channels=2 migoff.swdma=1' \
 		"$dir/native.log"

@@ -8,11 +8,12 @@
 # (batches: how many of the call's batches the migrator was handed, from the
 # series' migrate_offload_batch tracepoint; copy_ns: their copy time).
 # Figures are medians over the repetitions (a wake-up in the emulator can
-# take milliseconds).  A point with any failed repetition, or without
-# exactly LATREPS repetitions (when set), prints FAILED(<why>), and the
-# script then exits 1.  The whole-call comparison takes REF (default
-# vanilla, the unpatched kernel; natively the same kernel's none) as its
-# one reference: the ratio of geometric means of
+# take milliseconds).  A point with any failed repetition, without
+# exactly LATREPS repetitions (when set), or missing where another run has
+# it prints FAILED(<why>), as does an input without points or without the
+# reference run; the script then exits 1.  The whole-call comparison
+# takes REF (default vanilla, the unpatched kernel; natively the same
+# kernel's none) as its one reference: the ratio of geometric means of
 # the call times with a 95% interval (Welch's t-test on log time).  A
 # batch size is slower when the whole interval lies below 1 - NOISE
 # (default 0.10); the break-even is the smallest batch from which on no
@@ -40,7 +41,7 @@ END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
 		if (LATREPS != "" && bad[k] == "" && n[k] != LATREPS) bad[k] = "n=" n[k] "-of-" LATREPS
-		if (bad[k] != "" || !n[k]) { print k ",,,,,,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
+		if (bad[k] != "" || !n[k]) { print k ",,,,,,,," (bad[k] == "" ? "no-data" : bad[k]); continue }
 		for (j = 1; j <= n[k]; j++) { f[j] = first[k, j]; t[j] = total[k, j]; b[j] = batches[k, j]; c[j] = copy[k, j] }
 		m = l[k] / n[k]; v = n[k] > 1 ? (ll[k] - n[k] * m * m) / (n[k] - 1) : 0
 		printf "%s,%.0f,%.0f,%.0f,%.0f,%d,%.6f,%.8f,ok\n", k, median(f, n[k]), median(t, n[k]),
@@ -54,6 +55,7 @@ function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
 	if (!($2 in fs)) { fs[$2] = 1; folios[++nf] = $2 }
 	if (!(($2, $1) in rs)) { rs[$2, $1] = 1; runs[$2, ++nr[$2]] = $1 }
 	if (!(($2, $3) in cs)) { cs[$2, $3] = 1; cols[$2, ++nc[$2]] = $3 }
+	seen_run[$1] = 1
 	if ($11 != "ok") { cell[$1, $2, $3] = "FAILED(" $11 ")"; failed++; next }
 	cell[$1, $2, $3] = $4 " (" $5 ")" ($6 > 0 ? "*" : "")
 	total[$1, $2, $3] = $5; n[$1, $2, $3] = $8; lm[$1, $2, $3] = $9; lv[$1, $2, $3] = $10
@@ -78,6 +80,8 @@ function header(F, extra,   c) {
 	print extra == "" ? "" : "---|"
 }
 END {
+	if (!nf) { print "FAILED(no-data): no point in the input\n"; failed++ }
+	else if (!(REF in seen_run)) { print "FAILED(no-" REF "): the reference run is missing\n"; failed++ }
 	# One table per folio size: rows are runs, columns the folios per call.
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
@@ -85,7 +89,10 @@ END {
 		header(F, "")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]; printf "| %s |", R
-			for (c = 1; c <= nc[F]; c++) printf " %s |", cell[R, F, cols[F, c]]
+			for (c = 1; c <= nc[F]; c++) {
+				if (!((R, F, cols[F, c]) in cell)) { cell[R, F, cols[F, c]] = "FAILED(missing)"; failed++ }
+				printf " %s |", cell[R, F, cols[F, c]]
+			}
 			print ""
 		}
 		print ""

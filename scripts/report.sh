@@ -12,7 +12,9 @@
 #
 # A cell (run, folio size) is FAILED(<why>) instead of a figure when any
 # repetition failed (its status says why), or it has not exactly REPS
-# repetitions.  The script exits 1 when any cell failed.
+# repetitions; so is a copy limit that failed or is missing, and the whole
+# report when bench.csv has no move or limit.csv no limit.  The script
+# exits 1 when anything failed.
 #
 # Statistics: a run is compared with the reference by the ratio of the
 # geometric means of their GB/s, with a 95% confidence interval from
@@ -144,6 +146,8 @@ FNR == 1 { next }
 }
 END {
 	nr = split(RUNS, runs, " ")
+	if (!ns) { print "FAILED(no-data): no move in bench.csv\n"; failed++ }
+	if (!nl) { print "FAILED(no-limit): no copy limit in limit.csv\n"; failed++ }
 	n_ = n[runs[1] SUBSEP sizes[1]]
 	table(sprintf("Throughput of move_pages() node %s -> node %s, GB/s (mean ± sd of %s repetitions)", FROM, TO, n_ == "" ? "the" : n_), "gbps")
 	table("Ratio to " runs[1] " (geometric means of GB/s) with its 95% confidence interval (Welch t-test on log GB/s); \"faster\"/\"slower\" only where the interval excludes 1", "ratio")
@@ -165,7 +169,8 @@ END {
 			split(lrows[i], p, SUBSEP); printf "| %s, %s |", p[1], p[2]
 			for (t = 1; t <= nlt; t++) {
 				lk = p[1] SUBSEP p[2] SUBSEP lthreads[t]
-				printf " %s |", (lk in limit) ? sprintf("%.2f (%.2f)", limit[lk], lsd[lk]) : "FAILED(" limit_bad[lk] ")"
+				if (!(lk in limit)) failed++
+				printf " %s |", (lk in limit) ? sprintf("%.2f (%.2f)", limit[lk], lsd[lk]) : "FAILED(" ((lk in limit_bad) ? limit_bad[lk] : "missing") ")"
 			}
 			print ""
 		}

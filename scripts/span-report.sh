@@ -14,7 +14,8 @@
 # "faster"/"slower" only where the interval excludes 1.  A point with a
 # failed repetition, without exactly SPANREPS repetitions (when set), or
 # (a migrator's run) with a call whose batches did not reach the migrator
-# prints FAILED(<why>), and the script then exits 1.
+# prints FAILED(<why>), as does an input without points; the script then
+# exits 1.
 set -euo pipefail
 
 csv=${1:?span csv}
@@ -70,6 +71,7 @@ function ratio(R, F, A, B,   a, b, d, df, se, t) {
 	n[$1, $3, $2] = $8; lm[$1, $3, $2] = $9; lv[$1, $3, $2] = $10
 }
 END {
+	if (!nf) { print "FAILED(no-data): no point in the input\n"; failed++ }
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
 		printf "Batch span, %s folios: one move_pages() call of 64 MiB per point, medians of %s; vs smallest = throughput against the run'"'"'s smallest span (geometric means, 95%% interval)\n\n", size_name(F), "the repetitions"

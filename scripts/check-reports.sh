@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The benchmark's reports must fail on input they cannot vouch for.  Each
+# is fed what a real run gave (DIR: the CSVs of a run-benchmark.sh --native
+# run whose reports passed) with something taken away or broken: nothing
+# but the header, a point or a copy limit missing, the reference run
+# missing, a repetition failed.  Every case must exit non-zero and say
+# FAILED.  Prints "ok - ..." / "not ok - ..." per case.
+#   check-reports.sh DIR
+set -uo pipefail
+
+dir=${1:?directory with bench.csv, limit.csv, vmstat.csv, latency.csv, tier.csv}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The run labels of bench.csv in the order they first appear: the first is
+# the reference, as run-benchmark.sh passes them to report.sh.
+runs=$(tail -n +2 "$dir/bench.csv" | cut -d, -f1 | awk '!seen[$0]++' | tr '\n' ' ')
+ref=${runs%% *}
+
+# expect_failure NAME COMMAND...: COMMAND must exit non-zero and print FAILED.
+expect_failure() {
+	local name=$1 out=$tmp/out
+	shift
+	if "$@" >"$out" 2>&1; then
+		echo "# exited 0"
+		echo "not ok - reports: $name"
+	elif ! grep -q 'FAILED(' "$out"; then
+		echo "# exited non-zero without a FAILED cell"
+		echo "not ok - reports: $name"
+	else
+		echo "# $(grep -o 'FAILED([^)]*)' "$out" | sort | uniq -c | tr -s ' \n' ' ')"
+		echo "ok - reports: $name"
+	fi
+}
+
+# A copy of DIR's benchmark CSVs in $tmp/NAME, for one case to break.
+bench_copy() { # NAME
+	mkdir -p "$tmp/$1"
+	cp "$dir/bench.csv" "$dir/limit.csv" "$dir/vmstat.csv" "$tmp/$1/"
+	echo "$tmp/$1"
+}
+
+report() { # DIR
+	RUNS="$runs" REPS=1 "$here/report.sh" "$1"
+}
+
+latency() { # CSV
+	REF=$ref LATREPS=1 "$here/latency-report.sh" "$1" "$tmp/latency-out"
+}
+
+# Every row of CSV but those whose first fields are PREFIX, with the header.
+without() { # CSV PREFIX
+	awk -v p="$2" 'NR == 1 || index($0, p) != 1' "$1"
+}
+
+# CSV with the status (last field) of its first data row of run RUN set to "error".
+failing_row() { # CSV RUN
+	awk -F, -v OFS=, -v r="$2" 'NR > 1 && $1 == r && !done { $NF = "error"; done = 1 } 1' "$1"
+}
+
+d=$(bench_copy empty)
+for f in bench limit vmstat; do head -1 "$dir/$f.csv" >"$d/$f.csv"; done
+expect_failure "report.sh fails on CSVs with nothing but their headers" report "$d"
+
+d=$(bench_copy nolimit)
+head -1 "$dir/limit.csv" >"$d/limit.csv"
+expect_failure "report.sh fails without copy limits" report "$d"
+
+d=$(bench_copy limitgap)
+second=$(sed -n 2p "$dir/limit.csv" | cut -d, -f1-3)
+without "$dir/limit.csv" "$second," >"$d/limit.csv"
+expect_failure "report.sh fails on a copy limit missing ($second)" report "$d"
+
+d=$(bench_copy failedrep)
+last=${runs% }; last=${last##* }
+failing_row "$dir/bench.csv" "$last" >"$d/bench.csv"
+expect_failure "report.sh fails on a failed repetition ($last)" report "$d"
+
+head -1 "$dir/latency.csv" >"$tmp/latency-empty.csv"
+expect_failure "latency-report.sh fails on a CSV with nothing but its header" latency "$tmp/latency-empty.csv"
+
+point=$(awk -F, -v r="$ref" 'NR > 1 && $1 != r { print $1 "," $2 "," $3 ","; exit }' "$dir/latency.csv")
+without "$dir/latency.csv" "$point" >"$tmp/latency-gap.csv"
+expect_failure "latency-report.sh fails on a point missing (${point%,})" latency "$tmp/latency-gap.csv"
+
+without "$dir/latency.csv" "$ref," >"$tmp/latency-noref.csv"
+expect_failure "latency-report.sh fails without its reference run ($ref)" latency "$tmp/latency-noref.csv"
+
+failing_row "$dir/latency.csv" "$ref" >"$tmp/latency-failed.csv"
+expect_failure "latency-report.sh fails on a failed repetition" latency "$tmp/latency-failed.csv"
+
+echo "run,span,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$tmp/span-empty.csv"
+expect_failure "span-report.sh fails on a CSV with nothing but its header" \
+	"$here/span-report.sh" "$tmp/span-empty.csv" "$tmp/span-out"
+
+head -1 "$dir/tier.csv" >"$tmp/tier-empty.csv"
+expect_failure "tier-report.sh fails on a CSV with nothing but its header" \
+	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-empty.csv" "$tmp/tier-out"
+
+failing_row "$dir/tier.csv" "$ref" >"$tmp/tier-failed.csv"
+expect_failure "tier-report.sh fails on a failed repetition" \
+	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
