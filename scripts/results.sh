@@ -140,14 +140,21 @@ count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN [ALLOWED_SKIP]
 # A KUnit suite's results in the console log (its own section) must show
 # exactly CASES test cases, all passed: a case that vanished or never ran
 # is a failure.
+# The suite ran exactly CASES cases and every one passed; a skipped case
+# ("ok N name # SKIP") is not a pass: the result is then a skip, with the
+# count (a failed or missing case fails).
 check_kunit_cases() { # FLAVOUR LOG SUITE CASES
-	local ok total
-	ok=$(log_section "$2" "kunit-$3" | grep -cE '^    ok [0-9]+ ' || true)
-	total=$(log_section "$2" "kunit-$3" | grep -cE '^    (not )?ok [0-9]+ ' || true)
-	if [ "$4" -gt 0 ] && [ "$ok" = "$4" ] && [ "$total" = "$4" ]; then
-		result pass "$1: KUnit suite $3 ran its $4 cases, all passed"
+	local cases ok skipped total name="$1: KUnit suite $3 ran its $4 cases, all passed"
+	cases=$(log_section "$2" "kunit-$3" | grep -E '^    (not )?ok [0-9]+ ' || true)
+	total=$(grep -c . <<<"$cases" || true)
+	skipped=$(grep -E '^    ok [0-9]+ ' <<<"$cases" | grep -c '# SKIP' || true)
+	ok=$(grep -E '^    ok [0-9]+ ' <<<"$cases" | grep -vc '# SKIP' || true)
+	if [ "$4" -gt 0 ] && [ "$total" = "$4" ] && [ "$ok" = "$4" ]; then
+		result pass "$name"
+	elif [ "$4" -gt 0 ] && [ "$total" = "$4" ] && [ $((ok + skipped)) = "$4" ]; then
+		result skip "$name ($skipped skipped)"
 	else
-		result fail "$1: KUnit suite $3 ran its $4 cases, all passed ($ok of $total passed)"
+		result fail "$name ($ok of $total passed, $skipped skipped)"
 	fi
 }
 
