@@ -86,6 +86,8 @@ else
 fi
 base_objs=$(for c in $commits; do touched "$c"; done | sort -u |
 	while read -r o; do [ -f "$tree/${o%.o}.c" ] && echo "$o"; done | tr '\n' ' ')
+# (If it failed, fewer reference warnings make the patches' look new: that
+# cannot hide one.)
 kmake W=1 C=2 $base_objs >"$logs/base.log" 2>&1 || true
 warnings "$logs/base.log" >"$logs/base.warnings"
 base_text=$(text_size)
@@ -100,8 +102,11 @@ for c in $commits; do
 	log=$logs/patch-$n.log
 	check "series: patch $n builds ($subject)" build_objs "$logs/build-$n.log" mm/ $objs
 	: >"$log"
-	[ -z "$objs" ] || kmake W=1 C=2 $objs >"$log" 2>&1 || true
+	w1=0
+	[ -z "$objs" ] || kmake W=1 C=2 $objs >"$log" 2>&1 || w1=$?
 	warnings "$log" | comm -13 "$logs/base.warnings" - >"$logs/patch-$n.new" || true
+	# A W=1 (or sparse) run that failed has not shown there are none.
+	[ "$w1" = 0 ] || echo "the W=1 build of $objs failed ($w1): $log" >>"$logs/patch-$n.new"
 	if [ -s "$logs/patch-$n.new" ]; then
 		sed 's/^/# /' "$logs/patch-$n.new"
 	fi
