@@ -90,6 +90,16 @@ expect_failure "latency-report.sh fails without its reference run ($ref)" latenc
 failing_row "$dir/latency.csv" "$ref" >"$tmp/latency-failed.csv"
 expect_failure "latency-report.sh fails on a failed repetition" latency "$tmp/latency-failed.csv"
 
+min0=$(awk -F, 'NR > 1 && $1 ~ /\/min=0$/ { print $1; exit }' "$dir/latency.csv")
+if [ -n "$min0" ]; then
+	awk -F, -v OFS=, -v r="$min0" 'NR > 1 && $1 == r && !done { $7 = 0; done = 1 } 1' \
+		"$dir/latency.csv" >"$tmp/latency-unoffloaded.csv"
+	expect_failure "latency-report.sh fails on a /min=0 call not offloaded ($min0)" \
+		latency "$tmp/latency-unoffloaded.csv"
+else
+	echo "not ok - reports: latency-report.sh fails on a /min=0 call not offloaded (no /min=0 run in $dir)"
+fi
+
 echo "run,span,folio,nfolios,rep,first_ns,total_ns,batches,copy_ns,status" >"$tmp/span-empty.csv"
 expect_failure "span-report.sh fails on a CSV with nothing but its header" \
 	"$here/span-report.sh" "$tmp/span-empty.csv" "$tmp/span-out"

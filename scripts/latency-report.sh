@@ -10,8 +10,9 @@
 # Figures are medians over the repetitions (a wake-up in the emulator can
 # take milliseconds).  A point with any failed repetition, without
 # exactly LATREPS repetitions (when set), or missing where another run has
-# it prints FAILED(<why>), as does an input without points or without the
-# reference run; the script then exits 1.  The whole-call comparison
+# it, or (a run with /min=0) with a call none of whose batches reached the
+# migrator prints FAILED(<why>), as does an input without points or without
+# the reference run; the script then exits 1.  The whole-call comparison
 # takes REF (default vanilla, the unpatched kernel; natively the same
 # kernel's none) as its one reference: the ratio of geometric means of
 # the call times with a 95% interval (Welch's t-test on log time).  A
@@ -33,6 +34,8 @@ NR > 1 {
 	k = $1 "," $2 "," $3
 	if (!(k in n)) { order[++nk] = k; n[k] = 0; bad[k] = "" }
 	if ($9 != "ok") { bad[k] = $9; next }
+	# A run whose minimum was set to 0 must have had every call offloaded.
+	if ($1 ~ /\/min=0$/ && $7 == 0) { bad[k] = "not-offloaded"; next }
 	i = ++n[k]
 	first[k, i] = $5 / 1000; total[k, i] = $6 / 1000; batches[k, i] = $7; copy[k, i] = $8 / 1000
 	l[k] += log($6); ll[k] += log($6) * log($6)

@@ -49,7 +49,7 @@ test_swdma_reports_errors() {
 	echo "migoff: swdma error statuses" >/dev/kmsg
 	modprobe dmatest timeout=5000 iterations=40 run=1 || rc=1
 	cat /sys/module/dmatest/parameters/wait >/dev/null
-	echo 0 >$SWDMA/fail_every
+	set_knob $SWDMA/fail_every 0 || rc=1
 	rmmod dmatest
 	dmesg | sed -n '/migoff: swdma error statuses/,$p' >/tmp/dmatest.log
 	errors=$(grep -c "dmatest: .*'completion error status'" /tmp/dmatest.log)
@@ -86,7 +86,8 @@ with_fault() { # KNOB VALUE COMMAND...
 	set_knob "$SWDMA/$knob" "$val" || return 1
 	with_migrator dcbm "$@"
 	rc=$?
-	echo 0 >"$SWDMA/$knob"
+	# Off: 0, or N for a switch.
+	set_knob "$SWDMA/$knob" "$([ "$val" = Y ] && echo N || echo 0)" || rc=1
 	fb1=$(stat_of dcbm fallback_folios) err1=$(stat_of dcbm errors)
 	f1=$(counter $SWDMA/failed) s1=$(counter $SWDMA/stalled) r1=$(counter $SWDMA/reordered)
 	echo "# $knob=$val: fallback +$((fb1 - fb0)), errors +$((err1 - err0)), engine failed +$((f1 - f0)), stalled +$((s1 - s0)), reordered +$((r1 - r0))"
@@ -107,7 +108,7 @@ integrity_catches_corruption() {
 	set_knob "$SWDMA/corrupt_every" 5 || return 1
 	with_migrator dcbm migrate_integrity -s 64K -r 1
 	rc=$?
-	echo 0 >"$SWDMA/corrupt_every"
+	set_knob "$SWDMA/corrupt_every" 0 || return 1
 	c1=$(counter $SWDMA/corrupted)
 	echo "# engine corrupted +$((c1 - c0)) descriptors; the integrity test exited $rc"
 	[ $((c1 - c0)) -gt 0 ] && [ $rc != 0 ] && grep -q '# data mismatch' /tmp/run.out
@@ -141,7 +142,7 @@ test_dcbm_unstoppable_engine() {
 		sleep 0.1
 	done
 	wait $! || rc=1
-	echo 0 >$SWDMA/stall_every
+	set_knob $SWDMA/stall_every 0 || rc=1
 	sleep 1	# every late copy has landed
 	lost=$(($(stat_of dcbm lost_folios) - lost0))
 	late=$(counter $MIGRATORS/dcbm/late_completions)
@@ -150,7 +151,7 @@ test_dcbm_unstoppable_engine() {
 	echo "# $lost destinations lost, $late late completions (engine: $swlate); channels out of service: up to $max_out while moving, $out after"
 	[ $lost -gt 0 ] && [ "$late" -ge $lost ] && [ "$swlate" = "$late" ] &&
 		[ $max_out -gt 0 ] || rc=1
-	echo 0 >$SWDMA/late_ms
+	set_knob $SWDMA/late_ms 0 || rc=1
 	reload_engine || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
@@ -171,8 +172,7 @@ one_at_a_time() { # on|off
 	if [ "$1" = on ]; then
 		set_knob $SWDMA/complete_each Y && set_knob $SWDMA/desc_us 2000
 	else
-		echo N >$SWDMA/complete_each
-		echo 0 >$SWDMA/desc_us
+		set_knob $SWDMA/complete_each N && set_knob $SWDMA/desc_us 0
 	fi
 }
 
@@ -191,9 +191,9 @@ test_dcbm_aborts_after_error() {
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
 		set_knob $SWDMA/abort_after_error Y && set_knob $SWDMA/fail_every 7 || rc=1
 	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
-	echo 0 >$SWDMA/fail_every
-	echo N >$SWDMA/abort_after_error
-	one_at_a_time off
+	set_knob $SWDMA/fail_every 0 || rc=1
+	set_knob $SWDMA/abort_after_error N || rc=1
+	one_at_a_time off || rc=1
 	sleep 1	# every aborted descriptor has completed
 	a1=$(counter $SWDMA/aborted)
 	echo "# engine aborted +$((a1 - a0)) descriptors after a failure"
@@ -217,8 +217,8 @@ test_dcbm_terminate_without_synchronize() {
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
 		set_knob $SWDMA/fail_every 7 || rc=1
 	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
-	echo 0 >$SWDMA/fail_every
-	one_at_a_time off
+	set_knob $SWDMA/fail_every 0 || rc=1
+	one_at_a_time off || rc=1
 	sleep 1	# every started copy has completed
 	reports=$(new_kernel_reports "$lines")
 	[ -z "$reports" ] || { echo "$reports" | sed 's/^/# /'; rc=1; }
@@ -238,7 +238,7 @@ test_dcbm_unstoppable_transient_error() {
 	f0=$(counter $SWDMA/failed)
 	set_knob $SWDMA/fail_every 40 && set_knob $OFFLOAD/active dcbm || rc=1
 	migrate_integrity -s 64K -r 1 >/tmp/run.out 2>&1 || { sed 's/^/# /' /tmp/run.out; rc=1; }
-	echo 0 >$SWDMA/fail_every
+	set_knob $SWDMA/fail_every 0 || rc=1
 	f1=$(counter $SWDMA/failed)
 	fb0=$(stat_of dcbm fallback_folios)
 	migrate_integrity -s 64K -r 1 >/tmp/run.out 2>&1 || { sed 's/^/# /' /tmp/run.out; rc=1; }
@@ -280,7 +280,7 @@ test_dcbm_unload_during_late_callbacks() {
 	until grep -q '^State:.*stopped' /proc/$pid/status 2>/dev/null || ! kill -0 $pid 2>/dev/null; do
 		sleep 0.01
 	done
-	echo 0 >$SWDMA/stall_every
+	set_knob $SWDMA/stall_every 0 || rc=1
 	set_knob $OFFLOAD/active none || rc=1
 	until rmmod dcbm 2>/dev/null; do
 		refused=$((refused + 1))
@@ -319,7 +319,7 @@ test_dcbm_busy_channel() {
 		wait "$i" || rc=1
 	done
 	set_knob $OFFLOAD/active none || rc=1
-	echo 0 >$SWDMA/desc_us
+	set_knob $SWDMA/desc_us 0 || rc=1
 	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
 	b1=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
 	fb1=$(stat_of dcbm fallback_folios) t1=$(counter $MIGRATORS/dcbm/timeouts)
@@ -381,8 +381,8 @@ halting_engine() { # MOVERS
 		wait "$i" || rc=1
 	done
 	set_knob $OFFLOAD/active none || rc=1
-	echo 0 >$SWDMA/fail_every
-	echo N >$SWDMA/halt_on_error
+	set_knob $SWDMA/fail_every 0 || rc=1
+	set_knob $SWDMA/halt_on_error N || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
 	h1=$(counter $SWDMA/halts) t1=$(counter $MIGRATORS/dcbm/timeouts)

@@ -316,9 +316,11 @@ while [ $rep -lt "${latreps:-11}" ]; do
 		use_migrator "${spec%/min=0}" || continue
 		if [ "$spec" != "${spec%/min=0}" ]; then
 			saved=$(cat $MIGRATORS/"$m"/min_batch_bytes)
-			echo 0 >$MIGRATORS/"$m"/min_batch_bytes
+			# A minimum not set leaves this spec's points missing,
+			# which fails the report.
+			set_knob $MIGRATORS/"$m"/min_batch_bytes 0 || continue
 			latency_sweep "$spec" $rep
-			echo "$saved" >$MIGRATORS/"$m"/min_batch_bytes
+			set_knob $MIGRATORS/"$m"/min_batch_bytes "$saved" || true
 		else
 			latency_sweep "$spec" $rep
 		fi
