@@ -129,6 +129,7 @@ boot_part() { # boot_part FLAVOUR PART
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
 		$([ "${2:-}" != switch ] || native_args "$1")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
+	check_test_names "$name" "$log" "$REPO/guest/plan/expected/$1-${2:-main}.txt"
 	[ -n "${2:-}" ] || check_kunit_cases "$name" "$log" migrate_offload "$KUNIT_CASES_migrate_offload"
 	check_kernel_log "$name" "$log"
 	[ "${2:-}" != switch ] || native_checks "$1" "$log"

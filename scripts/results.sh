@@ -137,6 +137,25 @@ count_guest_tap() { # count_guest_tap FLAVOUR LOG EXPECTED_PLAN [ALLOWED_SKIP]
 	fi
 }
 
+# The guest plan's test names, in plan order, must be the ones pinned in
+# FILE (guest/plan/expected/FLAVOUR-PART.txt; scripts/pin-tests.sh writes
+# them from a run's logs): a renamed, lost or added test, or a migrator
+# configuration that came or went, shows here, not only in the counts.
+check_test_names() { # check_test_names NAME LOG FILE
+	local diffs name="$1: test names and order are the pinned ones (${3#"$REPO"/})"
+	if [ ! -f "$3" ]; then
+		result fail "$name (no such file)"
+		return
+	fi
+	diffs=$(diff <(tap_lines "$2" | cut -f2) "$3" | grep '^[<>]' | head -n 10 || true)
+	if [ -z "$diffs" ]; then
+		result pass "$name"
+	else
+		sed 's/^</# this run:/; s/^>/# pinned:/' <<<"$diffs"
+		result fail "$name"
+	fi
+}
+
 # A KUnit suite's results in the console log (its own section) must show
 # exactly CASES test cases, all passed: a case that vanished or never ran
 # is a failure.
