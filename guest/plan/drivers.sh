@@ -299,28 +299,38 @@ test_dcbm_unload_during_late_callbacks() {
 	return $rc
 }
 
+# N movers at once, each migrate_integrity ARGS, with the active migrator:
+# fails if any of them failed, and then shows what each printed.
+concurrent_movers() { # N ARGS...
+	local n=$1 i pids='' rc=0
+	shift
+	rm -f /tmp/mover*.out
+	for i in $(seq "$n"); do
+		migrate_integrity "$@" >/tmp/mover$i.out 2>&1 &
+		pids="$pids $!"
+	done
+	for i in $pids; do
+		wait "$i" || rc=1
+	done
+	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
+	return $rc
+}
+
 # Two movers on one channel (dcbm channels=1, each descriptor taking 1 ms):
 # a batch that finds the channel owned by the other mover's batch is left
 # to the CPU at once (busy_batches rises, and so does the fallback), rather
 # than sleep with its folios locked and unmapped until the channel is
 # free; no batch times out, and every byte arrives.
 test_dcbm_busy_channel() {
-	local rc=0 b0 b1 fb0 fb1 t0 t1 i pids=""
+	local rc=0 b0 b1 fb0 fb1 t0 t1
 	load_dcbm 1 || return 1
 	b0=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
 	fb0=$(stat_of dcbm fallback_folios) t0=$(counter $MIGRATORS/dcbm/timeouts)
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && set_knob $SWDMA/desc_us 1000 &&
 		set_knob $OFFLOAD/active dcbm || rc=1
-	for i in 1 2; do
-		migrate_integrity -s 64K -r 2 >/tmp/mover$i.out 2>&1 &
-		pids="$pids $!"
-	done
-	for i in $pids; do
-		wait "$i" || rc=1
-	done
+	concurrent_movers 2 -s 64K -r 2 || rc=1
 	set_knob $OFFLOAD/active none || rc=1
 	set_knob $SWDMA/desc_us 0 || rc=1
-	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
 	b1=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
 	fb1=$(stat_of dcbm fallback_folios) t1=$(counter $MIGRATORS/dcbm/timeouts)
 	echo "# busy batches +$((b1 - b0)), fallback +$((fb1 - fb0)), timeouts +$((t1 - t0))"
@@ -366,25 +376,18 @@ thp_on_every_channel() { # SWDMA_ARGS...
 # timeout, neither the failing one nor another whose copies were queued on
 # the halted channel.  Every byte arrives.
 halting_engine() { # MOVERS
-	local rc=0 h0 h1 t0 t1 i pids=""
+	local rc=0 h0 h1 t0 t1
 	h0=$(counter $SWDMA/halts) t0=$(counter $MIGRATORS/dcbm/timeouts)
 	# A batch may take long under emulation with two movers: a timeout
 	# here must mean a halted engine, not a slow one.
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 &&
 		set_knob $SWDMA/halt_on_error Y && set_knob $SWDMA/fail_every 5 &&
 		set_knob $OFFLOAD/active dcbm || rc=1
-	for i in $(seq "$1"); do
-		migrate_integrity -s 64K -r 3 >/tmp/mover$i.out 2>&1 &
-		pids="$pids $!"
-	done
-	for i in $pids; do
-		wait "$i" || rc=1
-	done
+	concurrent_movers "$1" -s 64K -r 3 || rc=1
 	set_knob $OFFLOAD/active none || rc=1
 	set_knob $SWDMA/fail_every 0 || rc=1
 	set_knob $SWDMA/halt_on_error N || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
-	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
 	h1=$(counter $SWDMA/halts) t1=$(counter $MIGRATORS/dcbm/timeouts)
 	echo "# engine halted +$((h1 - h0)) times; dcbm timeouts +$((t1 - t0))"
 	[ $rc = 0 ] && [ $((h1 - h0)) -gt 0 ] && [ $((t1 - t0)) = 0 ]
