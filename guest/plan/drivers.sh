@@ -84,7 +84,7 @@ with_fault() { # KNOB VALUE COMMAND...
 	fb0=$(stat_of dcbm fallback_folios) err0=$(stat_of dcbm errors)
 	f0=$(counter $SWDMA/failed) s0=$(counter $SWDMA/stalled) r0=$(counter $SWDMA/reordered)
 	set_knob "$SWDMA/$knob" "$val" || return 1
-	with_migrator dcbm "$@"
+	with_migrator --fallback-expected dcbm "$@"
 	rc=$?
 	# Off: 0, or N for a switch.
 	set_knob "$SWDMA/$knob" "$([ "$val" = Y ] && echo N || echo 0)" || rc=1
@@ -135,7 +135,7 @@ test_dcbm_unstoppable_engine() {
 	lost0=$(stat_of dcbm lost_folios)
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 &&
 		set_knob $SWDMA/late_ms 500 && set_knob $SWDMA/stall_every 4 || rc=1
-	with_migrator dcbm migrate_integrity -s 64K -w -r 4 &
+	with_migrator --fallback-expected dcbm migrate_integrity -s 64K -w -r 4 &
 	while kill -0 $! 2>/dev/null; do
 		out=$(counter $MIGRATORS/dcbm/retired_channels)
 		[ "$out" -le $max_out ] || max_out=$out
@@ -190,7 +190,7 @@ test_dcbm_aborts_after_error() {
 	a0=$(counter $SWDMA/aborted)
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
 		set_knob $SWDMA/abort_after_error Y && set_knob $SWDMA/fail_every 7 || rc=1
-	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
+	with_migrator --fallback-expected dcbm migrate_integrity -s 64K -r 2 || rc=1
 	set_knob $SWDMA/fail_every 0 || rc=1
 	set_knob $SWDMA/abort_after_error N || rc=1
 	one_at_a_time off || rc=1
@@ -216,7 +216,7 @@ test_dcbm_terminate_without_synchronize() {
 	lines=$(dmesg | wc -l)
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && one_at_a_time on &&
 		set_knob $SWDMA/fail_every 7 || rc=1
-	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
+	with_migrator --fallback-expected dcbm migrate_integrity -s 64K -r 2 || rc=1
 	set_knob $SWDMA/fail_every 0 || rc=1
 	one_at_a_time off || rc=1
 	sleep 1	# every started copy has completed
