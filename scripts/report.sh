@@ -16,11 +16,18 @@
 # report when bench.csv has no move or limit.csv no limit.  The script
 # exits 1 when anything failed.
 #
-# Statistics: a run is compared with the reference by the ratio of the
-# geometric means of their GB/s, with a 95% confidence interval from
-# Welch's t-test on log(GB/s) (unequal variances, Welch-Satterthwaite
-# degrees of freedom).  "faster" or "slower" is said only where the whole
-# interval lies above or below 1.
+# Statistics: a migrator's run LABEL+MIGRATOR is compared with LABEL+none,
+# the same kernel in the same boot with no migrator active: the migrators
+# take turns within each repetition, so the comparison is paired per
+# repetition (the geometric mean of the per-repetition ratios of GB/s, a
+# 95% interval from the t distribution on their logs, n-1 degrees of
+# freedom).  LABEL+none, and any run without a +none beside it, is
+# compared with the reference run (the first of RUNS, another boot) by the
+# ratio of geometric means with Welch's interval on log(GB/s): that
+# interval also holds whatever differs between the two boots.  "faster"
+# or "slower" is said only where Holm's step-down procedure over every
+# comparison of the table keeps the p-value below 0.05 (family-wise), and
+# the interval then excludes 1 as well.
 set -euo pipefail
 
 dir=${1:?results dir}
@@ -58,6 +65,74 @@ END {
 				(cn[k] > 0 ? sprintf("%.3f", cb[k] / cn[k]) : "")
 		}
 }' "$raw" >"$dir/summary.csv"
+
+# compare.csv: one line per comparison of the ratio table, with Holm's
+# adjusted p-value and the verdict it allows.
+# run,param,ref,test,n,ratio,lo,hi,p,p_holm,verdict
+awk -F, -v RUNS="$RUNS" "$STATS_AWK"'
+# The run R is compared with: LABEL+none when R is LABEL+MIGRATOR and that
+# run exists (paired), else the reference run.
+function reference_of(r,   boot) {
+	boot = r; sub(/\+.*/, "", boot)
+	return (r != boot "+none" && r ~ /\+/ && ((boot "+none") in is_run)) ? boot "+none" : runs[1]
+}
+function boot_of(r) { sub(/\+.*/, "", r); return r }
+function same_boot(r, ref) { return r ~ /\+/ && ref ~ /\+/ && boot_of(r) == boot_of(ref) }
+FILENAME ~ /summary/ {
+	if (FNR > 1) {
+		k = $1 SUBSEP $2; st[k] = $11; n[k] = $3; lm[k] = $6; lv[k] = $7
+		if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
+	}
+	next
+}
+FNR > 1 && $2 == "move" && $12 == "ok" { lg[$1, $3, $4] = log($5 / $6); reps[$1, $3] = reps[$1, $3] " " $4 }
+END {
+	nr = split(RUNS, runs, " ")
+	for (i = 1; i <= nr; i++) is_run[runs[i]] = 1
+	for (i = 2; i <= nr; i++)
+		for (j = 1; j <= ns; j++) {
+			r = runs[i]; s = sizes[j]; ref = reference_of(r)
+			if (st[r, s] != "ok" || st[ref, s] != "ok") continue
+			if (same_boot(r, ref)) {
+				test = "paired"; m = split(substr(reps[r, s], 2), rr, " "); np = sd = sdd = 0
+				for (x = 1; x <= m; x++)
+					if ((ref, s, rr[x]) in lg) { dd = lg[r, s, rr[x]] - lg[ref, s, rr[x]]; np++; sd += dd; sdd += dd * dd }
+				d = np ? sd / np : 0; v = np > 1 ? (sdd - np * d * d) / (np - 1) : 0
+				se = np > 1 ? sqrt((v > 0 ? v : 0) / np) : 0; df = np - 1; nn = np
+			} else {
+				test = "welch"; d = lm[r, s] - lm[ref, s]
+				a = lv[r, s] / n[r, s]; b = lv[ref, s] / n[ref, s]; se = sqrt(a + b)
+				df = (a + b) > 0 && n[r, s] > 1 && n[ref, s] > 1 ? (a + b) ^ 2 / (a * a / (n[r, s] - 1) + b * b / (n[ref, s] - 1)) : 0
+				nn = n[r, s]
+			}
+			c = ++nc; cr[c] = r; cs[c] = s; cref[c] = ref; ctest[c] = test; cn[c] = nn; cd[c] = d
+			if (df >= 1 && se > 0) {
+				clo[c] = exp(d - t975(df) * se); chi[c] = exp(d + t975(df) * se)
+				cp[c] = t_pvalue(d / se, df)
+			} else {
+				clo[c] = chi[c] = ""; cp[c] = 1	# no interval: no claim
+			}
+		}
+	# Holm: the k-th smallest of the m p-values is compared with 0.05 / (m - k + 1),
+	# and the first that fails stops the rejections; adjusted p-values are
+	# the running maximum of (m - k + 1) * p, capped at 1.
+	for (c = 1; c <= nc; c++) order[c] = c
+	for (x = 2; x <= nc; x++)
+		for (y = x; y > 1 && cp[order[y - 1]] > cp[order[y]]; y--) { t = order[y]; order[y] = order[y - 1]; order[y - 1] = t }
+	running = 0
+	for (x = 1; x <= nc; x++) {
+		c = order[x]; adj = (nc - x + 1) * cp[c]; if (adj > 1) adj = 1
+		if (adj > running) running = adj
+		cadj[c] = running
+	}
+	print "run,param,ref,test,n,ratio,lo,hi,p,p_holm,verdict"
+	for (c = 1; c <= nc; c++) {
+		verdict = cadj[c] < 0.05 ? (cd[c] > 0 ? "faster" : "slower") : ""
+		printf "%s,%s,%s,%s,%d,%.4f,%s,%s,%.4g,%.4g,%s\n", cr[c], cs[c], cref[c], ctest[c], cn[c], exp(cd[c]),
+			clo[c] == "" ? "" : sprintf("%.4f", clo[c]), chi[c] == "" ? "" : sprintf("%.4f", chi[c]),
+			cp[c], cadj[c], verdict
+	}
+}' "$dir/summary.csv" "$raw" >"$dir/compare.csv"
 
 # The limit table's summary: run,primitive,threads,n,best_gbps,median_gbps,status
 # A limit is what the primitive reaches: the best repetition, with the
@@ -105,7 +180,7 @@ function table(caption, what,   i, j, r) {
 	}
 	print ""
 }
-function cell(what, r, s,   k, ref, d, se, df, lo, hi, a, b, lim, th, boot) {
+function cell(what, r, s,   k, lim, th, boot) {
 	k = r SUBSEP s
 	if (st[k] != "ok") return "FAILED(" st[k] ")"
 	if (what == "gbps") return sprintf("%.2f ± %.2f", mean[k], sd[k])
@@ -116,18 +191,21 @@ function cell(what, r, s,   k, ref, d, se, df, lo, hi, a, b, lim, th, boot) {
 		if (copy[k] == "") return "-"
 		return lim > 0 ? sprintf("%.2f (%.0f%%)", copy[k], 100 * copy[k] / lim) : sprintf("%.2f", copy[k])
 	}
-	# what == "ratio": against the reference run
-	ref = runs[1] SUBSEP s
-	if (r == runs[1]) return "reference"
-	if (st[ref] != "ok") return "-"
-	d = lmean[k] - lmean[ref]
-	a = lvar[k] / n[k]; b = lvar[ref] / n[ref]; se = sqrt(a + b)
-	df = (a + b) > 0 && n[k] > 1 && n[ref] > 1 ? (a + b) ^ 2 / (a * a / (n[k] - 1) + b * b / (n[ref] - 1)) : 0
-	# No interval from one repetition (or none with no spread): no claim.
-	if (df < 1) return sprintf("%.2fx [no interval, n=%d]", exp(d), n[k])
-	lo = exp(d - t975(df) * se); hi = exp(d + t975(df) * se)
-	verdict[k] = lo > 1 ? "faster" : hi < 1 ? "slower" : ""
-	return sprintf("%.2fx [%.2f, %.2f]%s", exp(d), lo, hi, verdict[k] == "" ? "" : " " verdict[k])
+	# what == "ratio": against the run compare.csv names
+	if (!(k in cmp_ref)) return r == runs[1] ? "reference" : "-"
+	if (cmp_lo[k] == "") return sprintf("%.2fx [no interval, n=%d]%s", cmp_ratio[k], cmp_n[k], vs(k))
+	return sprintf("%.2fx [%.2f, %.2f]%s%s", cmp_ratio[k], cmp_lo[k], cmp_hi[k], vs(k),
+		cmp_verdict[k] == "" ? "" : " " cmp_verdict[k])
+}
+# " vs none" for a paired comparison (the reference run needs no mention).
+function vs(k) { return cmp_test[k] == "paired" ? " vs none" : "" }
+FILENAME ~ /compare/ {
+	if (FNR > 1) {
+		k = $1 SUBSEP $2; cmp_ref[k] = $3; cmp_test[k] = $4; cmp_n[k] = $5; cmp_ratio[k] = $6
+		cmp_lo[k] = $7; cmp_hi[k] = $8; cmp_verdict[k] = $11
+		if ($11 != "") verdict[k] = $11
+	}
+	next
 }
 FILENAME ~ /limit-summary/ {
 	if ($7 == "ok") { limit[$1, $2, $3] = $5; lsd[$1, $2, $3] = $6; lsn[$1, $2, $3] = $4 }
@@ -150,7 +228,7 @@ END {
 	if (!nl) { print "FAILED(no-limit): no copy limit in limit.csv\n"; failed++ }
 	n_ = n[runs[1] SUBSEP sizes[1]]
 	table(sprintf("Throughput of move_pages() node %s -> node %s, GB/s (mean ± sd of %s repetitions)", FROM, TO, n_ == "" ? "the" : n_), "gbps")
-	table("Ratio to " runs[1] " (geometric means of GB/s) with its 95% confidence interval (Welch t-test on log GB/s); \"faster\"/\"slower\" only where the interval excludes 1", "ratio")
+	table("Ratio of GB/s with its 95% confidence interval. A migrator (\"vs none\"): against the same boot with no migrator, paired per repetition (the geometric mean of the per-repetition ratios; t interval on their logs)." (runs[1] ~ /\+/ ? "" : " The others: against " runs[1] ", another boot, by the ratio of geometric means (Welch interval on log GB/s, which also holds the boot-to-boot difference).") " \"faster\"/\"slower\" only where Holm'"'"'s step-down over every comparison of this table keeps p < 0.05 (compare.csv has the p-values)", "ratio")
 	faster = slower = ""
 	for (i = 2; i <= nr; i++)
 		for (j = 1; j <= ns; j++) {
@@ -158,8 +236,21 @@ END {
 			if (verdict[k] == "faster") faster = faster (faster == "" ? "" : ", ") runs[i] " at " size_name(sizes[j])
 			if (verdict[k] == "slower") slower = slower (slower == "" ? "" : ", ") runs[i] " at " size_name(sizes[j])
 		}
-	printf "Faster than %s (95%% interval above 1): %s.\n\n", runs[1], faster == "" ? "none" : faster
-	printf "Slower than %s (95%% interval below 1): %s.\n\n", runs[1], slower == "" ? "none" : slower
+	printf "Faster than its reference (Holm, family-wise 5%%): %s.\n\n", faster == "" ? "none" : faster
+	printf "Slower than its reference (Holm, family-wise 5%%): %s.\n\n", slower == "" ? "none" : slower
+	# What two boots differ by with the kernel doing the same work: each
+	# copy primitive at one thread, median GB/s, in every boot against the
+	# reference run'"'"'s boot.
+	ref_boot = runs[1]; sub(/\+.*/, "", ref_boot)
+	boots = ""
+	for (i = 1; i <= nl; i++) {
+		split(lrows[i], p, SUBSEP)
+		if (p[1] == ref_boot || !((ref_boot, p[2], 1) in limit) || !((p[1], p[2], 1) in limit)) continue
+		boots = boots (boots == "" ? "" : "; ") sprintf("%s %.2f GB/s in the %s boot, %.2f in the %s boot (%.2fx)", p[2],
+			lsd[ref_boot, p[2], 1], ref_boot, lsd[p[1], p[2], 1], p[1], lsd[p[1], p[2], 1] / lsd[ref_boot, p[2], 1])
+	}
+	if (boots != "")
+		printf "The boots differ by themselves: the same copy primitive, one thread, medians: %s. A comparison with %s spans two boots and holds that difference.\n\n", boots, runs[1]
 	if (nl) {
 		printf "Copy primitives node %s -> node %s in the guest kernel (copylimit module, one call per 4K page, threads on node %s), GB/s: best of the repetitions (median), by thread count\n\n", FROM, TO, FROM
 		printf "| boot, primitive |"; for (t = 1; t <= nlt; t++) printf " %s |", lthreads[t] == 1 ? "1 thread" : lthreads[t] " threads"
@@ -180,7 +271,7 @@ END {
 	table("CPU time per GiB moved, ms (mean): the migrating task (getrusage) / the whole guest (the non-idle time of every CPU, /proc/stat: the task, copy threads, kworkers, interrupts)", "cpu")
 	printf "Failed cells: %d.\n", failed
 	exit (failed > 0 ? 1 : 0)
-}' "$dir/limit-summary.csv" "$dir/summary.csv" >"$dir/bench.md" || status=1
+}' "$dir/limit-summary.csv" "$dir/compare.csv" "$dir/summary.csv" >"$dir/bench.md" || status=1
 
 # The emulator's slow mode: in some repetitions the same work takes
 # several times as long, on every kernel alike (see README, "Results").
