@@ -526,7 +526,8 @@ test_mtcopy_busy_machine() {
 
 # CPU 3 goes offline and comes back, again and again, for SECONDS while
 # mtcopy moves 2M folios to its node (node 1) and back: no batch may wait
-# for a CPU that is gone, and every byte must survive.
+# for a CPU that is gone, every byte must survive, and mtcopy must have
+# copied the moves' batches, none left to the CPU (with_migrator).
 test_mtcopy_cpu_hotplug() { # SECONDS
 	local end rc=0 plugger cycles
 	set_knob $MIGRATORS/mtcopy/threads 2 &&
@@ -542,12 +543,11 @@ test_mtcopy_cpu_hotplug() { # SECONDS
 		echo $n >/tmp/hotplug-cycles
 	done) &
 	plugger=$!
-	set_knob $OFFLOAD/active mtcopy || rc=1
-	while [ "$(date +%s)" -lt $end ]; do
-		run_quoted migrate_integrity -s 2M -t 4M -r 1 || { rc=1; break; }
-	done
+	# shellcheck disable=SC2016 # the loop's own shell expands $(date)
+	with_migrator mtcopy sh -c 'while [ "$(date +%s)" -lt '$end' ]; do
+		migrate_integrity -s 2M -t 4M -r 1 || exit 1
+	done' || rc=1
 	wait $plugger || { echo "# a CPU 3 offline/online write failed"; rc=1; }
-	set_knob $OFFLOAD/active none || rc=1
 	cycles=$(cat /tmp/hotplug-cycles)
 	echo "# CPU 3 went offline and came back $cycles times; online: $(cat /sys/devices/system/cpu/online)"
 	[ $rc = 0 ] && [ "$cycles" -gt 0 ] && [ "$(cat /sys/devices/system/cpu/cpu3/online)" = 1 ]
@@ -598,12 +598,15 @@ test_switch_and_reload() { # SECONDS
 # stress-ng's VM stressor (with its own verification of every page it
 # wrote) runs for SECONDS while migratepages(8) moves its two workers' memory
 # between the nodes back and forth and another loop switches the active
-# migrator among all of them.  stress-ng must report success, and the
-# migrators must have taken batches.
+# migrator among all of them.  stress-ng must report success, the round
+# trips must have moved at least STRESS_NG_ROUND_TRIP_PAGES pages each (a
+# quarter of a worker's 16 MiB; the workers and migratepages are the only
+# movers then), and the migrators must have taken batches.
+STRESS_NG_ROUND_TRIP_PAGES=1024
 test_stress_ng_switching() { # SECONDS
-	local end rc=0 switcher sng b0 b1 pid moves waited=0
+	local end rc=0 switcher sng b0 b1 m0 m1 pid moves waited=0
 	: >/tmp/migratepages.err
-	b0=$(total_batches)
+	b0=$(total_batches) m0=$(vmstat_of pgmigrate_success)
 	# stress-ng outlives the window by 20 s: a slow (debug) kernel takes
 	# seconds to start its workers, and the window starts once they run.
 	stress-ng --vm 2 --vm-bytes 16M --verify --timeout $(($1 + 20))s --metrics-brief \
@@ -629,11 +632,12 @@ test_stress_ng_switching() { # SECONDS
 	wait $sng || rc=1
 	wait $switcher || { echo "# a write to active failed"; rc=1; }
 	set_knob $OFFLOAD/active none || rc=1
-	b1=$(total_batches)
+	b1=$(total_batches) m1=$(vmstat_of pgmigrate_success)
 	sed 's/^/# /' /tmp/stress-ng.out /tmp/migratepages.err
-	echo "# $moves round trips of a stress-ng process, +$((b1 - b0)) batches offloaded"
+	echo "# $moves round trips of a stress-ng process, $((m1 - m0)) pages migrated, +$((b1 - b0)) batches offloaded"
 	grep -q 'successful run completed' /tmp/stress-ng.out || rc=1
-	[ $rc = 0 ] && [ "$b1" -gt "$b0" ]
+	[ $rc = 0 ] && [ "$moves" -gt 0 ] && [ $((m1 - m0)) -ge $((moves * STRESS_NG_ROUND_TRIP_PAGES)) ] &&
+		[ "$b1" -gt "$b0" ]
 }
 
 # The processes whose name starts with NAME (busybox has no pgrep).  No

@@ -224,6 +224,11 @@ with_other_cpus_offline_in_vm() { # COMMAND...
 	return $rc
 }
 
+# The value of COUNTER in /proc/vmstat.
+vmstat_of() { # COUNTER
+	awk -v c="$1" '$1 == c { print $2 }' /proc/vmstat
+}
+
 # The number of batches in /tmp/trace whose line contains WORD.
 traced_batches() { # WORD
 	grep -cF -- "$1" /tmp/trace

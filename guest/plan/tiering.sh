@@ -54,10 +54,6 @@ tier_settings_off() {
 	return $rc
 }
 
-vmstat_of() { # COUNTER
-	awk -v c="$1" '$1 == c { print $2 }' /proc/vmstat
-}
-
 pages_demoted() {
 	awk '$1 ~ /^pgdemote_/ { n += $2 } END { print n + 0 }' /proc/vmstat
 }
