@@ -17,8 +17,10 @@
 # kernel's none) as its one reference: the ratio of geometric means of
 # the call times with a 95% interval (Welch's t-test on log time).  A
 # batch size is slower when the whole interval lies below 1 - NOISE
-# (default 0.10); the break-even is the smallest batch from which on no
-# batch is slower.
+# (default 0.10), and shown not slower when the whole interval lies above
+# 1 - NOISE; the break-even is the smallest batch from which on every
+# batch is shown not slower.  (Not "from which on none is shown slower":
+# noisier data would then give smaller break-evens.)
 set -euo pipefail
 
 csv=${1:?latency csv}
@@ -73,6 +75,7 @@ function ratio(R, F, C,   a, b, d, df, se) {
 	if (a + b > 0 && n[R, F, C] > 1 && n[REF, F, C] > 1)
 		df = (a + b) ^ 2 / (a * a / (n[R, F, C] - 1) + b * b / (n[REF, F, C] - 1))
 	HI = df < 1 ? -1 : exp(d + t975(df) * se)
+	LO = df < 1 ? -1 : exp(d - t975(df) * se)
 	return exp(d)
 }
 function header(F, extra,   c) {
@@ -101,12 +104,12 @@ END {
 		print ""
 	}
 	# Whole call against REF, and the break-even batch: the smallest
-	# batch (bytes) from which on no measured batch of this folio size is
-	# slower than REF by more than NOISE.
+	# batch (bytes) from which on every measured batch of this folio size
+	# is shown not slower than REF by more than NOISE.
 	for (f = 1; f <= nf; f++) {
 		F = folios[f]
 		if (nc[F] < 2) continue
-		printf "Whole call, %s folios: %s time / run time (geometric means; below 1: slower) and the upper end of its 95%% interval, by folios per call; ! = slower by more than %d%% (the whole interval below %.2f); break-even = smallest batch from which on none is\n\n", size_name(F), REF, NOISE * 100, 1 - NOISE
+		printf "Whole call, %s folios: %s time / run time (geometric means; below 1: slower) and its 95%% interval, by folios per call; ! = slower by more than %d%% (the whole interval below %.2f); break-even = smallest batch from which on every one is shown not slower by more than that (the whole interval above %.2f)\n\n", size_name(F), REF, NOISE * 100, 1 - NOISE, 1 - NOISE
 		header(F, " break-even |")
 		for (r = 1; r <= nr[F]; r++) {
 			R = runs[F, r]
@@ -118,12 +121,12 @@ END {
 				if (!((R, F, C) in total) || !((REF, F, C) in total)) { printf " - |"; be = "-"; continue }
 				x = ratio(R, F, C)
 				if (HI < 0) { printf " %.2f (-) |", x; be = "-"; continue }
-				printf " %.2f (%.2f)%s |", x, HI, HI < 1 - NOISE ? "!" : ""
+				printf " %.2f [%.2f, %.2f]%s |", x, LO, HI, HI < 1 - NOISE ? "!" : ""
 				if (be == "-") continue
-				if (HI < 1 - NOISE) be = ""
+				if (LO < 1 - NOISE) be = ""
 				else if (be == "") be = F * C
 			}
-			print " " (be == "" ? "never" : be == "-" ? "-" : size_name(be)) " |"
+			print " " (be == "" ? "not shown" : be == "-" ? "-" : size_name(be)) " |"
 			# The minimum a migrator needs: the largest break-even over folio sizes.
 			if (R ~ /\/min=0$/) {
 				if (!(R in need)) { order[++nneed] = R; need[R] = 0 }
@@ -141,7 +144,7 @@ END {
 		for (i = 1; i <= nneed; i++) {
 			R = order[i]; sub(/\/min=0$/, "", R)
 			N = order[i]
-			printf "| %s | %s |\n", R, N in never ? "never worth it" : N in unknown ? "-" : size_name(need[N]) " (" need[N] ")"
+			printf "| %s | %s |\n", R, N in never ? "not shown at any batch" : N in unknown ? "-" : size_name(need[N]) " (" need[N] ")"
 		}
 		print ""
 	}
