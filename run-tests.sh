@@ -59,22 +59,28 @@ series_checks() {
 # series' KUnit suite with its number of cases.  Change these with the
 # plan and the suite.
 # The data tests run under every migrator configuration on the patched
-# kernel.  The debug kernel runs none of them ("nodata"): on the current
-# machine its main part took 32 minutes with them under mtcopy and dcbm,
-# and was still at the 64K integrity tests after 16 minutes under dcbm
-# alone (the VM timeout is 30).  Lockdep, KASAN, DEBUG_VM and DMA-API
-# debug still see the batch path under both drivers: in the drivers'
-# tests (dcbm moving data under every injected fault, mtcopy with a node
+# kernel.  The debug kernel runs them under dcbm on two swdma channels,
+# the migrator with the most code on the batch path (DMA mapping, channel
+# sharing, completion callbacks, the lost/poisoned protocol), with the
+# move_pages integrity tests at two folio sizes of the six (64K: many
+# folios per batch; 2M: a THP split across both channels): all of them
+# under every migrator took the debug main part past 30 minutes.
+# Lockdep, KASAN, DEBUG_VM and DMA-API debug also see the batch path in
+# the drivers' tests (dcbm under every injected fault, mtcopy with a node
 # without CPUs), the tiering tests at the shipped minimums, and the
-# switching boot (switching among all migrators and reloading them under
-# stress-ng, mtcopy across CPU hotplug).
+# switching boot (all migrators switched and reloaded under stress-ng,
+# mtcopy across CPU hotplug).
 CONFIGS_patched=
-CONFIGS_debug=nodata
-# The main part: 50 tests, and 31 more per migrator configuration (six).
+SIZES_patched=
+CONFIGS_debug=dcbm:channels=2
+SIZES_debug=64K,2M
+# The main part: 50 tests, and per migrator configuration 20 more plus
+# two per folio size of the move_pages integrity tests.
 GUEST_PLAN_nodata=50
-GUEST_PLAN_per_config=31
+per_config_tests() { echo $((20 + 2 * $1)); } # NUMBER_OF_SIZES
+GUEST_PLAN_per_config=$(per_config_tests 6)
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
-GUEST_PLAN_main_debug=$GUEST_PLAN_nodata
+GUEST_PLAN_main_debug=$((GUEST_PLAN_nodata + $(per_config_tests 2)))
 GUEST_PLAN_switch_patched=6
 GUEST_PLAN_switch_debug=6
 KUNIT_CASES_migrate_offload=19
@@ -118,7 +124,8 @@ run_native_tests() {
 # One boot of FLAVOUR running one part of the guest plan.
 boot_part() { # boot_part FLAVOUR PART
 	local name="$1${2:+ ($2)}" log=$RESULTS/test-$1-${2:-main}.log \
-		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1
+		plan_var=GUEST_PLAN_${2:-main}_$1 skip_var=ALLOWED_SKIP_$1 configs_var=CONFIGS_$1 \
+		sizes_var=SIZES_$1
 	rm -f "$log"
 	# Both parts boot with node 2 (memory, no CPUs, a lower tier): the main
 	# part's tiering tests and mtcopy's test of a node without CPUs need it,
@@ -127,6 +134,7 @@ boot_part() { # boot_part FLAVOUR PART
 	check "$name: VM booted, ran the plan and powered off" \
 		scripts/vm.sh --tiered "$1" test "$log" ${2:+migoff.part=$2} \
 		$([ -z "${!configs_var}" ] || echo "migoff.configs=${!configs_var}") \
+		$([ -z "${!sizes_var}" ] || echo "migoff.sizes=${!sizes_var}") \
 		$([ "${2:-}" != switch ] || native_args "$1")
 	count_guest_tap "$name" "$log" "${!plan_var}" "${!skip_var:-}"
 	check_test_names "$name" "$log" "$REPO/guest/plan/expected/$1-${2:-main}.txt"

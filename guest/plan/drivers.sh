@@ -72,6 +72,13 @@ offload_every_batch() { # MIGRATOR
 	set_knob "$MIGRATORS/$1/min_batch_bytes" 0
 }
 
+# dcbm's other outcomes, for the record: lost and poisoned folios, batches
+# timed out, batches that found every channel busy.
+dcbm_other_outcomes() {
+	echo "$(stat_of dcbm lost_folios) $(stat_of dcbm poisoned_folios)" \
+		"$(counter $MIGRATORS/dcbm/timeouts) $(counter $MIGRATORS/dcbm/busy_batches)"
+}
+
 # With fault injection KNOB=VALUE set on swdma, COMMAND must keep its data,
 # and dcbm's fallback count must rise where swdma failed descriptors
 # (fail_every: dcbm also stops the failing channel, so the failing batch's
@@ -79,18 +86,18 @@ offload_every_batch() { # MIGRATOR
 # timed out (stall_every), or not at all while swdma did complete
 # descriptors out of order (reverse).
 with_fault() { # KNOB VALUE COMMAND...
-	local knob=$1 val=$2 rc fb0 fb1 err0 err1 f0 f1 s0 s1 r0 r1
+	local knob=$1 val=$2 rc fb0 fb1 err0 err1 f0 f1 s0 s1 r0 r1 other0 other1
 	shift 2
-	fb0=$(stat_of dcbm fallback_folios) err0=$(stat_of dcbm errors)
+	fb0=$(stat_of dcbm fallback_folios) err0=$(stat_of dcbm errors) other0=$(dcbm_other_outcomes)
 	f0=$(counter $SWDMA/failed) s0=$(counter $SWDMA/stalled) r0=$(counter $SWDMA/reordered)
 	set_knob "$SWDMA/$knob" "$val" || return 1
 	with_migrator --fallback-expected dcbm "$@"
 	rc=$?
 	# Off: 0, or N for a switch.
 	set_knob "$SWDMA/$knob" "$([ "$val" = Y ] && echo N || echo 0)" || rc=1
-	fb1=$(stat_of dcbm fallback_folios) err1=$(stat_of dcbm errors)
+	fb1=$(stat_of dcbm fallback_folios) err1=$(stat_of dcbm errors) other1=$(dcbm_other_outcomes)
 	f1=$(counter $SWDMA/failed) s1=$(counter $SWDMA/stalled) r1=$(counter $SWDMA/reordered)
-	echo "# $knob=$val: fallback +$((fb1 - fb0)), errors +$((err1 - err0)), engine failed +$((f1 - f0)), stalled +$((s1 - s0)), reordered +$((r1 - r0))"
+	echo "# $knob=$val: fallback +$((fb1 - fb0)), errors +$((err1 - err0)), engine failed +$((f1 - f0)), stalled +$((s1 - s0)), reordered +$((r1 - r0)); lost, poisoned, timeouts, busy: $other0 -> $other1"
 	[ $rc = 0 ] || return 1
 	case $knob in
 	fail_every) [ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) -gt 0 ] && [ $((err1 - err0)) -gt 0 ] ;;
@@ -255,7 +262,9 @@ test_dcbm_unstoppable_transient_error() {
 # An engine that cannot be stopped and calls back from a kworker, where a
 # callback can be preempted (swdma terminate=0 thread_callbacks=1; idxd
 # calls back from a threaded interrupt handler).  Once dcbm has abandoned
-# copies (they land a second after they stalled), the mover is stopped
+# copies (they land 3 s after they stalled: the stop, the switch to none
+# and the first rmmod must come before that, and on the debug kernel
+# under load they once took more than a second), the mover is stopped
 # (SIGSTOP: no migration runs while the active migrator's text is
 # patched, see README), dcbm made inactive and unloaded as soon as it lets
 # itself be: each abandoned copy holds a module reference, so rmmod must
@@ -269,7 +278,7 @@ test_dcbm_unload_during_late_callbacks() {
 	lines=$(dmesg | wc -l)
 	late0=$(counter $SWDMA/late)
 	set_knob $SWDMA/thread_callbacks Y && set_knob $MIGRATORS/dcbm/timeout_ms 100 &&
-		set_knob $SWDMA/late_ms 1000 && set_knob $SWDMA/stall_every 4 &&
+		set_knob $SWDMA/late_ms 3000 && set_knob $SWDMA/stall_every 4 &&
 		set_knob $OFFLOAD/active dcbm || rc=1
 	migrate_integrity -s 64K -r 2 >/tmp/run.out 2>&1 &
 	pid=$!

@@ -118,6 +118,11 @@ nodata) MIGRATOR_CONFIGS= ;;
 *) MIGRATOR_CONFIGS=$configs ;;
 esac
 
+# migoff.sizes (comma-separated) narrows SIZES, the folio sizes of the
+# move_pages integrity tests; the host sets it for the debug kernel too.
+sizes=$(param sizes | tr ',' ' ')
+[ -z "$sizes" ] || SIZES=$sizes
+
 # A developer's part, never run by run-tests.sh: the data tests alone, e.g.
 # scripts/vm.sh patched test LOG migoff.part=workloads migoff.configs=none,cpu
 workloads_only_plan() {

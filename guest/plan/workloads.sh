@@ -37,7 +37,24 @@ soft_offline_stays_off() {
 	fi
 }
 
-WORKLOAD_TESTS=$((1 + 1 + 2 * 6 + 3 + 1 + 3 + 2 + 5 + 3))
+# The results of workloads CONFIG: two per size of SIZES, 20 others.
+tests_per_config() {
+	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 2 + 3 + 2 + 5 + 3))
+}
+
+ACCOUNTING_CGROUP=/sys/fs/cgroup/accounting
+
+# Moves of 16 MiB of mlocked 2M folios by a task in a memory cgroup of its
+# own, under the migrator of the last use_config: after every move the
+# kernel's accounting must have followed the pages (migrate_integrity -A).
+accounting_test() {
+	[ -f /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup || return 1
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control || return 1
+	[ -d $ACCOUNTING_CGROUP ] || mkdir $ACCOUNTING_CGROUP || return 1
+	# shellcheck disable=SC2016 # the child shell's own $$ and "$@"
+	under_config sh -c 'echo $$ >'$ACCOUNTING_CGROUP'/cgroup.procs && exec "$@"' in_cgroup \
+		migrate_integrity -A -l -s 2M -t 16M
+}
 
 workloads() { # CONFIG
 	local c=$1 s
@@ -58,6 +75,8 @@ workloads() { # CONFIG
 	done
 	ktap_test_result "$c: integrity, mlocked 64K folios, verifying writer" \
 		under_config migrate_integrity -l -s 64K -w
+	ktap_test_result "$c: accounting follows the moves of mlocked 2M folios: memcg numa_stat, Mlocked, nr_isolated" \
+		accounting_test
 	test_needing destructive "$c: integrity, 4K pages in the swap cache" \
 		under_config migrate_integrity -P -s 4K -t 4M
 	ktap_test_result "$c: integrity, KSM-merged 4K pages" \
@@ -82,7 +101,7 @@ workloads() { # CONFIG
 
 # The results of workloads_plan: every test under every configuration.
 workloads_tests() {
-	echo $((WORKLOAD_TESTS * $(echo $MIGRATOR_CONFIGS | wc -w)))
+	echo $(($(tests_per_config) * $(echo $MIGRATOR_CONFIGS | wc -w)))
 }
 
 workloads_plan() {

@@ -5,7 +5,7 @@
  * node and that every byte survived, optionally while a writer thread keeps
  * storing to the buffer (no write may be lost).
  *
- * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V]
+ * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-A]
  *                           [-H NODE] [-F NODE] [-N NICE]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
@@ -24,6 +24,14 @@
  *       takes a reference to each), move the whole buffer: every held
  *       page must stay on the home node and every other one must move,
  *       every byte intact; the pipe's data must then read as the pattern
+ *   -A: after every move, the kernel's accounting must have followed the
+ *       buffer: the memory.numa_stat of the task's memory cgroup (the task
+ *       must be in one) shows at least 90% of it (anon, or shmem with -S)
+ *       on the node it moved to, /proc/meminfo's Mlocked still covers at
+ *       least half of an mlocked buffer (-l), and /proc/vmstat's
+ *       nr_isolated_anon + nr_isolated_file is back below half of its pages
+ *       (the margins cover the per-CPU counter drift; a leak or a stat
+ *       left behind is the whole buffer)
  *   -H, -F: the home node the buffer is faulted on and returns to (default
  *       near_node()) and the far node it moves to (default far_node())
  *   -N: run at nice value NICE (the guest's busybox has no nice applet)
@@ -403,9 +411,83 @@ static int move_with_held_pages(char *buf, size_t len, uint64_t seed, int home, 
 	return 0;
 }
 
+/*
+ * The value of the line of @path that starts with @key, or -1.  With
+ * @node >= 0 the line is "KEY ... N<node>=VALUE ..." (memory.numa_stat),
+ * else "KEY VALUE" (/proc/meminfo, /proc/vmstat).
+ */
+static long long stat_line(const char *path, const char *key, int node)
+{
+	char line[4096], field[32];
+	long long v = -1;
+	const char *at;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	snprintf(field, sizeof(field), " N%d=", node);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, strlen(key)) || line[strlen(key)] != ' ')
+			continue;
+		if (node < 0)
+			v = strtoll(line + strlen(key), NULL, 10);
+		else if ((at = strstr(line, field)))
+			v = strtoll(at + strlen(field), NULL, 10);
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* This task's cgroup v2 directory's file @file, into @path. */
+static int own_cgroup_file(char *path, size_t size, const char *file)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(path, size, "/sys/fs/cgroup%s/%s", line + 3, file);
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+/* -A: the kernel's accounting after a move of the @total byte buffer to @node. */
+static int accounting_followed(size_t total, int node, int shared, int locked)
+{
+	long long on_node, mlocked, isolated;
+	char numa_stat[600];
+
+	if (own_cgroup_file(numa_stat, sizeof(numa_stat), "memory.numa_stat")) {
+		printf("# no cgroup v2 for this task\n");
+		return -1;
+	}
+	on_node = stat_line(numa_stat, shared ? "shmem" : "anon", node);
+	mlocked = stat_line("/proc/meminfo", "Mlocked:", -1) * 1024;
+	isolated = stat_line("/proc/vmstat", "nr_isolated_anon", -1) +
+		   stat_line("/proc/vmstat", "nr_isolated_file", -1);
+	printf("# accounting after the move to node %d: %s there %lld of %zu bytes, Mlocked %lld bytes, %lld pages isolated\n",
+	       node, shared ? "shmem" : "anon", on_node, total, mlocked, isolated);
+	if (on_node < 0) {
+		printf("# %s has no per-node %s line (not in a memory cgroup?)\n", numa_stat,
+		       shared ? "shmem" : "anon");
+		return -1;
+	}
+	return on_node < (long long)(total / 10 * 9) ||
+	       (locked && mlocked < (long long)(total / 2)) ||
+	       isolated < 0 || isolated >= (long long)(total / PAGE_SZ / 2) ? -1 : 0;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-H NODE] [-F NODE] [-N NICE]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-A] [-H NODE] [-F NODE] [-N NICE]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -414,6 +496,7 @@ int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
 	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, held = 0;
+	int accounting = 0;
 	int home = near_node(), far = far_node();
 	int opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
@@ -426,7 +509,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVH:F:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVAH:F:N:")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -438,6 +521,7 @@ int main(int argc, char **argv)
 		case 'P': swapped = 1; break;
 		case 'K': ksm = 1; break;
 		case 'V': held = 1; break;
+		case 'A': accounting = 1; break;
 		case 'H': home = atoi(optarg); break;
 		case 'F': far = atoi(optarg); break;
 		case 'N':
@@ -535,8 +619,10 @@ int main(int argc, char **argv)
 			fill_pattern(buf, total, seed, wp ? SLOT_STRIDE : 0);
 		if (move_and_check(buf, total, out_step(buf, total, folio), far) ||
 		    check_pattern(buf, total, seed, wp) ||
+		    (accounting && accounting_followed(total, far, shared, locked)) ||
 		    move_and_check(buf, total, PAGE_SZ, home) ||
-		    check_pattern(buf, total, seed, wp))
+		    check_pattern(buf, total, seed, wp) ||
+		    (accounting && accounting_followed(total, home, shared, locked)))
 			break;
 	}
 	if (with_writer) {
