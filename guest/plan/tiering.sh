@@ -236,3 +236,22 @@ tier_damon_test() { # SIZE
 	[ $rc = 0 ] && [ "$migrated" -gt 0 ] || return 1
 	if [ "$m" = none ]; then [ ! -s /tmp/trace ]; else [ "$nd" -gt 0 ]; fi
 }
+
+# Memory offlining, how a CXL expander is removed: a memory block of the
+# slow node's ZONE_MOVABLE (vm.sh gives it one: movablecore) that holds
+# part of a buffer of 2M folios goes offline under the migrator of the
+# last use_config.  The buffer (256M) is larger than the zone's free part
+# outside any one block, so every block of the zone holds some of it: the
+# top one also holds pages early boot reserved, and cannot go offline.
+# offline_block checks that no page of the buffer stayed in the block and
+# every byte survived, and brings the block back.  Its own migrate_pages()
+# calls of reason memory_hotplug must have moved pages, and under a
+# migrator its batches must be of that reason.
+offline_test() {
+	local calls batches
+	under_config offline_block -n "$SLOW_NODE" -s 2M -t 256M || return 1
+	calls=$(traced_calls_that_moved memory_hotplug)
+	batches=$(traced_batches "reason=memory_hotplug ")
+	echo "# $calls migrate_pages() calls of reason memory_hotplug moved pages; $batches batches of that reason offloaded"
+	[ "$calls" -gt 0 ] && { [ "$CONFIG_MIGRATOR" = none ] || [ "$batches" -gt 0 ]; }
+}

@@ -37,9 +37,9 @@ soft_offline_stays_off() {
 	fi
 }
 
-# The results of workloads CONFIG: two per size of SIZES, 20 others.
+# The results of workloads CONFIG: two per size of SIZES, 21 others.
 tests_per_config() {
-	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 2 + 3 + 2 + 5 + 3))
+	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 2 + 3 + 2 + 5 + 4))
 }
 
 ACCOUNTING_CGROUP=/sys/fs/cgroup/accounting
@@ -97,6 +97,8 @@ workloads() { # CONFIG
 	done
 	test_needing slow-node,destructive "$c: tiering: DAMON moves 2M folios to the slow node cold (migrate_cold) and back hot (migrate_hot)" \
 		tier_damon_test 2M
+	test_needing slow-node,destructive "$c: memory hotplug: a block of the slow node holding a 2M-folio buffer goes offline, the buffer moves out intact" \
+		offline_test
 }
 
 # The results of workloads_plan: every test under every configuration.
