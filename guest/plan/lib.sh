@@ -172,9 +172,21 @@ traced_run() { # COMMAND...
 	run_quoted sh -c 'echo $$ >>'$TRACING'/set_event_pid && echo >'$TRACING'/trace && exec "$@"' \
 		traced "$@"
 	rc=$?
-	grep 'migrate_offload_batch:' $TRACING/trace >/tmp/trace
-	grep 'mm_migrate_pages:' $TRACING/trace >/tmp/trace-calls
+	# Not kcompactd's: it joins the pid filter for kcompactd_test, for good.
+	grep -v '^ *kcompactd' $TRACING/trace >/tmp/trace-all
+	grep 'migrate_offload_batch:' /tmp/trace-all >/tmp/trace
+	grep 'mm_migrate_pages:' /tmp/trace-all >/tmp/trace-calls
 	return $rc
+}
+
+# The pid of the kernel thread named NAME.
+kthread_pid() { # NAME
+	local comm
+	for comm in /proc/[0-9]*/comm; do
+		[ "$(cat "$comm" 2>/dev/null)" != "$1" ] || { comm=${comm%/comm}; echo "${comm#/proc/}"; return 0; }
+	done
+	echo "# no kernel thread $1"
+	return 1
 }
 
 # Turn the batch event and the pid filter on, once for the whole plan.

@@ -255,3 +255,32 @@ offline_test() {
 	echo "# $calls migrate_pages() calls of reason memory_hotplug moved pages; $batches batches of that reason offloaded"
 	[ "$calls" -gt 0 ] && { [ "$CONFIG_MIGRATOR" = none ] || [ "$batches" -gt 0 ]; }
 }
+
+# Compaction that no task asked for, by kcompactd: 256M of base pages on the
+# slow node, every other one freed, fragment its ZONE_MOVABLE (340M, where
+# the buffer goes first) enough that kcompactd compacts the node on its own
+# (vm.compaction_proactiveness 100 meanwhile), moving some of the pages
+# kept: fragment -k waits for that and checks every byte.  The slow node's
+# kcompactd joins the trace's pid filter (traced_run leaves its lines out
+# for every other test): its own migrate_pages() calls of reason
+# compaction must have moved pages and, under a migrator, its batches of
+# that reason must have reached the migrator, none left to the CPU.
+kcompactd_test() {
+	local m=$CONFIG_MIGRATOR rc=0 pid saved calls batches fallback
+	pid=$(kthread_pid "kcompactd$SLOW_NODE") || return 1
+	echo "$pid" >>$TRACING/set_event_pid || return 1
+	saved=$(cat /proc/sys/vm/compaction_proactiveness)
+	set_knob /proc/sys/vm/compaction_proactiveness 100 || return 1
+	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
+	traced_run fragment -n "$SLOW_NODE" -t 256M -k 60 || rc=1
+	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
+	set_knob /proc/sys/vm/compaction_proactiveness "$saved" || rc=1
+	grep "^ *kcompactd$SLOW_NODE-" $TRACING/trace >/tmp/trace-kcompactd
+	calls=$(grep 'mm_migrate_pages:.* reason=compaction' /tmp/trace-kcompactd | grep -vc 'nr_succeeded=0 ')
+	grep 'migrate_offload_batch:' /tmp/trace-kcompactd >/tmp/trace
+	batches=$(traced_batches "migrator=$m reason=compaction ")
+	fallback=$(traced_fallback_batches)
+	echo "# kcompactd$SLOW_NODE: $calls migrate_pages() calls of reason compaction moved pages; batches: $(wc -l </tmp/trace), $batches of them to $m, $fallback left folios to the CPU"
+	[ $rc = 0 ] && [ "$calls" -gt 0 ] || return 1
+	if [ "$m" = none ]; then [ ! -s /tmp/trace ]; else [ "$batches" -gt 0 ] && [ "$fallback" = 0 ]; fi
+}

@@ -37,9 +37,9 @@ soft_offline_stays_off() {
 	fi
 }
 
-# The results of workloads CONFIG: two per size of SIZES, 21 others.
+# The results of workloads CONFIG: two per size of SIZES, 23 others.
 tests_per_config() {
-	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 2 + 3 + 2 + 5 + 4))
+	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 3 + 3 + 2 + 5 + 5))
 }
 
 ACCOUNTING_CGROUP=/sys/fs/cgroup/accounting
@@ -54,6 +54,47 @@ accounting_test() {
 	# shellcheck disable=SC2016 # the child shell's own $$ and "$@"
 	under_config sh -c 'echo $$ >'$ACCOUNTING_CGROUP'/cgroup.procs && exec "$@"' in_cgroup \
 		migrate_integrity -A -l -s 2M -t 16M
+}
+
+FAIL_PAGE_ALLOC=/sys/kernel/debug/fail_page_alloc
+ALLOC_FAILURE_BUDGET=1000
+
+# fail_page_alloc on: 30% of the order-9 and larger allocations (2M THPs,
+# a 2M folio's destination) of tasks whose make-it-fail is set fail, at
+# most ALLOC_FAILURE_BUDGET times.  Off: its defaults back, each read back.
+fail_thp_allocations() { # on|off
+	local f=$FAIL_PAGE_ALLOC
+	if [ "$1" = on ]; then
+		set_knob $f/task-filter Y && set_knob $f/min-order 9 &&
+			set_knob $f/ignore-gfp-highmem N && set_knob $f/ignore-gfp-wait N &&
+			set_knob $f/verbose 0 && set_knob $f/interval 1 &&
+			set_knob $f/times $ALLOC_FAILURE_BUDGET && set_knob $f/probability 30
+	else
+		set_knob $f/probability 0 && set_knob $f/times 1 &&
+			set_knob $f/task-filter N && set_knob $f/min-order 1 &&
+			set_knob $f/ignore-gfp-highmem Y && set_knob $f/ignore-gfp-wait Y &&
+			set_knob $f/verbose 2
+	fi
+}
+
+# Destinations that cannot be allocated part-way through a batch: 2M
+# folios move (a writer storing meanwhile) while fail_page_alloc fails
+# some of the mover's THP allocations.  The core then moves the folios it
+# had unmapped (the batch copy gets part of a batch), splits the folio
+# whose destination failed and moves its pages on a retry.  Every byte is
+# checked; failures must have been injected, and this test's own
+# migrate_pages() calls must have split THPs.
+alloc_failure_test() {
+	local rc failed splits
+	fail_thp_allocations on || return 1
+	under_config migrate_integrity -E -s 2M -w
+	rc=$?
+	failed=$((ALLOC_FAILURE_BUDGET - $(cat $FAIL_PAGE_ALLOC/times)))
+	fail_thp_allocations off || rc=1
+	splits=$(sed -n 's/.* nr_thp_split=\([0-9]*\) .*/\1/p' /tmp/trace-calls |
+		awk '{ n += $1 } END { print n + 0 }')
+	echo "# THP allocations failed: $failed; THPs split by this test's moves: $splits"
+	[ $rc = 0 ] && [ $failed -gt 0 ] && [ "$splits" -gt 0 ]
 }
 
 workloads() { # CONFIG
@@ -77,6 +118,8 @@ workloads() { # CONFIG
 		under_config migrate_integrity -l -s 64K -w
 	ktap_test_result "$c: accounting follows the moves of mlocked 2M folios: memcg numa_stat, Mlocked, nr_isolated" \
 		accounting_test
+	ktap_test_result "$c: integrity, 2M folios whose destinations fail to allocate part-way through a batch, verifying writer" \
+		alloc_failure_test
 	test_needing destructive "$c: integrity, 4K pages in the swap cache" \
 		under_config migrate_integrity -P -s 4K -t 4M
 	ktap_test_result "$c: integrity, KSM-merged 4K pages" \
@@ -99,6 +142,8 @@ workloads() { # CONFIG
 		tier_damon_test 2M
 	test_needing slow-node,destructive "$c: memory hotplug: a block of the slow node holding a 2M-folio buffer goes offline, the buffer moves out intact" \
 		offline_test
+	test_needing slow-node "$c: compaction by kcompactd: it compacts the slow node's fragmented movable zone on its own, pages kept intact" \
+		kcompactd_test
 }
 
 # The results of workloads_plan: every test under every configuration.

@@ -3,16 +3,21 @@
  * fragment - make compaction migrate pages, and check they survive it.
  *
  * Faults TOTAL bytes of base pages on the near node (near_node() in
- * migtest.h), fills them with a pattern, frees every other page to
- * fragment the node, asks the kernel to compact
- * all memory (/proc/sys/vm/compact_memory), then checks every byte of the
- * pages that remain.  Succeeds if no byte changed; prints how many of
- * those pages compaction moved (their page frames changed).  Whether the
- * compaction it asked for migrated anything is for the caller to check
- * (the migrate:mm_migrate_pages tracepoint of this process): compaction
- * moves pages from the start of a zone, which this buffer may not be in.
+ * migtest.h) or on NODE, fills them with a pattern, frees every other page
+ * to fragment the node, asks the kernel to compact all memory
+ * (/proc/sys/vm/compact_memory), then checks every byte of the pages that
+ * remain.  Succeeds if no byte changed; prints how many of those pages
+ * compaction moved (their page frames changed).  Whether the compaction it
+ * asked for migrated anything is for the caller to check (the
+ * migrate:mm_migrate_pages tracepoint of this process): compaction moves
+ * pages from the start of a zone, which this buffer may not be in.
  *
- * Usage: fragment [-t TOTAL]       exit 0 pass, 1 fail (kselftest)
+ * With -k it asks for nothing: it waits up to SECONDS for kcompactd to
+ * move some of its pages (the caller makes kcompactd compact proactively,
+ * vm.compaction_proactiveness, and puts the buffer where that must move
+ * it), and fails if none moved.
+ *
+ * Usage: fragment [-t TOTAL] [-n NODE] [-k SECONDS]   exit 0 pass, 1 fail
  */
 #define _GNU_SOURCE
 #include "migtest.h"
@@ -36,23 +41,61 @@ static int compact_memory(void)
 	return ok ? 0 : -1;
 }
 
+/* How many of the kept (even) pages have another frame than in @before. */
+static long kept_pages_moved(char *buf, size_t total, const uint64_t *before, uint64_t *after)
+{
+	size_t i;
+	long moved = 0;
+
+	if (page_frames(buf, total, after))
+		return -1;
+	for (i = 0; i < total / PAGE_SZ; i += 2)
+		moved += before[i] != after[i];
+	return moved;
+}
+
+/* Until kcompactd moved some kept page, or @seconds passed. */
+static long wait_for_kcompactd(char *buf, size_t total, const uint64_t *before,
+			       uint64_t *after, int seconds)
+{
+	uint64_t end = now_ns() + seconds * 1000000000ULL;
+	long moved;
+
+	while (!(moved = kept_pages_moved(buf, total, before, after)) && now_ns() < end)
+		usleep(200000);
+	return moved;
+}
+
 int main(int argc, char **argv)
 {
 	size_t total = 128UL << 20, i, npages;
+	int opt, node = near_node(), kcompactd_seconds = 0;
 	uint64_t *before, *after;
-	long moved = 0, bad;
+	long moved, bad;
 	char *buf;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		if (opt != 't' || !(total = parse_size(optarg))) {
-			fprintf(stderr, "usage: %s [-t TOTAL]\n", argv[0]);
-			return 1;
+	while ((opt = getopt(argc, argv, "t:n:k:")) != -1) {
+		switch (opt) {
+		case 't':
+			total = parse_size(optarg);
+			break;
+		case 'n':
+			node = atoi(optarg);
+			break;
+		case 'k':
+			kcompactd_seconds = atoi(optarg);
+			break;
+		default:
+			total = 0;
 		}
+	}
+	if (!total || node < 0 || kcompactd_seconds < 0) {
+		fprintf(stderr, "usage: %s [-t TOTAL] [-n NODE] [-k SECONDS]\n", argv[0]);
+		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	set_folio_size(PAGE_SZ);
-	buf = map_on_node(total, PAGE_SZ, near_node());
+	buf = map_on_node(total, PAGE_SZ, node);
 	if (!buf)
 		return 1;
 	fill_pattern(buf, total, SEED, 0);
@@ -64,15 +107,19 @@ int main(int argc, char **argv)
 	after = calloc(npages, sizeof(*after));
 	if (!before || !after || page_frames(buf, total, before))
 		return 1;
-	if (compact_memory()) {
-		perror("# compact_memory");
-		return 1;
+	if (kcompactd_seconds) {
+		moved = wait_for_kcompactd(buf, total, before, after, kcompactd_seconds);
+	} else {
+		if (compact_memory()) {
+			perror("# compact_memory");
+			return 1;
+		}
+		moved = kept_pages_moved(buf, total, before, after);
 	}
-	if (page_frames(buf, total, after))
+	if (moved < 0)
 		return 1;
-	for (i = 0; i < npages; i += 2)
-		moved += before[i] != after[i];
-	printf("# compaction migrated %ld of the %zu pages kept\n", moved, (npages + 1) / 2);
+	printf("# %s migrated %ld of the %zu pages kept\n",
+	       kcompactd_seconds ? "kcompactd" : "compaction", moved, (npages + 1) / 2);
 
 	/* Every word of every page kept (the even ones) must be intact. */
 	for (i = 0, bad = -1; i < total / 8 && bad < 0; i++) {
@@ -81,5 +128,5 @@ int main(int argc, char **argv)
 	}
 	if (bad >= 0)
 		printf("# data mismatch at offset %ld\n", bad);
-	return bad < 0 ? 0 : 1;
+	return bad >= 0 || (kcompactd_seconds && !moved) ? 1 : 0;
 }

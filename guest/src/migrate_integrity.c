@@ -6,7 +6,7 @@
  * storing to the buffer (no write may be lost).
  *
  * Usage: migrate_integrity -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-A]
- *                           [-H NODE] [-F NODE] [-N NICE]
+ *                           [-E] [-H NODE] [-F NODE] [-N NICE]
  *   -w: a writer thread stores to every page during migration, and checks
  *       before each store that the page still holds its previous one
  *   -m: migrate with mbind(MPOL_MF_MOVE) instead of move_pages()
@@ -32,6 +32,10 @@
  *       nr_isolated_anon + nr_isolated_file is back below half of its pages
  *       (the margins cover the per-CPU counter drift; a leak or a stat
  *       left behind is the whole buffer)
+ *   -E: the moves run with this task's make-it-fail set: the allocations
+ *       that fail_page_alloc (debugfs) is set up to fail for such tasks
+ *       fail, as destinations of a batch failing part-way through it (the
+ *       caller sets it up and checks that failures were injected)
  *   -H, -F: the home node the buffer is faulted on and returns to (default
  *       near_node()) and the far node it moves to (default far_node())
  *   -N: run at nice value NICE (the guest's busybox has no nice applet)
@@ -487,7 +491,7 @@ static int accounting_followed(size_t total, int node, int shared, int locked)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-A] [-H NODE] [-F NODE] [-N NICE]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE [-t TOTAL] [-r ROUNDS] [-w] [-m] [-S] [-l] [-P] [-K] [-V] [-A] [-E] [-H NODE] [-F NODE] [-N NICE]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -496,7 +500,7 @@ int main(int argc, char **argv)
 {
 	size_t folio = 0, total = 16UL << 20;
 	int rounds = 2, with_writer = 0, shared = 0, locked = 0, swapped = 0, ksm = 0, held = 0;
-	int accounting = 0;
+	int accounting = 0, fail_allocs = 0;
 	int home = near_node(), far = far_node();
 	int opt, r;
 	int child_pipe[2] = { -1, -1 }, ret = KSFT_FAIL;
@@ -509,7 +513,7 @@ int main(int argc, char **argv)
 	long folios;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVAH:F:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:r:wmSlPKVAEH:F:N:")) != -1) {
 		switch (opt) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': total = parse_size(optarg); break;
@@ -522,6 +526,7 @@ int main(int argc, char **argv)
 		case 'K': ksm = 1; break;
 		case 'V': held = 1; break;
 		case 'A': accounting = 1; break;
+		case 'E': fail_allocs = 1; break;
 		case 'H': home = atoi(optarg); break;
 		case 'F': far = atoi(optarg); break;
 		case 'N':
@@ -613,6 +618,10 @@ int main(int argc, char **argv)
 	 * every base page (one large folio per batch): both batch shapes.
 	 * Each round writes its own pattern first.
 	 */
+	if (fail_allocs && write_file("/proc/self/make-it-fail", "1")) {
+		perror("# make-it-fail");
+		goto out;
+	}
 	for (r = 0; r < rounds; r++) {
 		seed = round_seed(run_seed, r);
 		if (r)
@@ -624,6 +633,10 @@ int main(int argc, char **argv)
 		    check_pattern(buf, total, seed, wp) ||
 		    (accounting && accounting_followed(total, home, shared, locked)))
 			break;
+	}
+	if (fail_allocs && write_file("/proc/self/make-it-fail", "0")) {
+		perror("# make-it-fail");
+		r = -1;
 	}
 	if (with_writer) {
 		atomic_store(&w.stop, true);
