@@ -329,41 +329,49 @@ test_dcbm_unload_during_late_callbacks() {
 }
 
 # N movers at once, each migrate_integrity ARGS, with the active migrator:
-# fails if any of them failed, and then shows what each printed.
+# fails if any of them failed, and then shows what each printed.  Their
+# batches are traced (traced_run), and left in /tmp/trace.
 concurrent_movers() { # N ARGS...
 	local n=$1 i pids='' rc=0
 	shift
 	rm -f /tmp/mover*.out
+	echo >$TRACING/trace
 	for i in $(seq "$n"); do
-		migrate_integrity "$@" >/tmp/mover$i.out 2>&1 &
+		traced_exec migrate_integrity "$@" >/tmp/mover$i.out 2>&1 &
 		pids="$pids $!"
 	done
 	for i in $pids; do
 		wait "$i" || rc=1
 	done
+	collect_trace
 	[ $rc = 0 ] || sed 's/^/# /' /tmp/mover*.out
 	return $rc
 }
 
+# The batches in /tmp/trace that returned ERRNO (a negative number).
+traced_batches_returning() { # ERRNO
+	grep -c " ret=$1\$" /tmp/trace
+}
+
 # Two movers on one channel (dcbm channels=1, each descriptor taking 1 ms):
 # a batch that finds the channel owned by the other mover's batch is left
-# to the CPU at once (busy_batches rises, and so does the fallback), rather
-# than sleep with its folios locked and unmapped until the channel is
-# free; no batch times out, and every byte arrives.
+# to the CPU at once (it returns -EBUSY, copying nothing), rather than
+# sleep with its folios locked and unmapped until the channel is free; no
+# batch times out (-ETIMEDOUT), others are copied, and every byte arrives.
+# All read from the movers' own traced batches.
 test_dcbm_busy_channel() {
-	local rc=0 b0 b1 fb0 fb1 t0 t1
+	local rc=0 busy timedout copied
 	load_dcbm 1 || return 1
-	b0=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
-	fb0=$(stat_of dcbm fallback_folios) t0=$(counter $MIGRATORS/dcbm/timeouts)
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 && set_knob $SWDMA/desc_us 1000 &&
 		set_knob $OFFLOAD/active dcbm || rc=1
 	concurrent_movers 2 -s 64K -r 2 || rc=1
 	set_knob $OFFLOAD/active none || rc=1
 	set_knob $SWDMA/desc_us 0 || rc=1
-	b1=$(counter $MIGRATORS/dcbm/busy_batches) || rc=1
-	fb1=$(stat_of dcbm fallback_folios) t1=$(counter $MIGRATORS/dcbm/timeouts)
-	echo "# busy batches +$((b1 - b0)), fallback +$((fb1 - fb0)), timeouts +$((t1 - t0))"
-	[ $((b1 - b0)) -gt 0 ] && [ $((fb1 - fb0)) -gt 0 ] && [ $((t1 - t0)) = 0 ] || rc=1
+	busy=$(grep -c ' copied=0 .* ret=-16$' /tmp/trace)
+	timedout=$(traced_batches_returning -110)
+	copied=$(traced_batches_returning 0)
+	echo "# the movers' batches: $(wc -l </tmp/trace), $busy found the channel busy and copied nothing, $timedout timed out, $copied copied"
+	[ "$busy" -gt 0 ] && [ "$timedout" = 0 ] && [ "$copied" -gt 0 ] || rc=1
 	load_dcbm 2 || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
@@ -405,8 +413,8 @@ thp_on_every_channel() { # SWDMA_ARGS...
 # timeout, neither the failing one nor another whose copies were queued on
 # the halted channel.  Every byte arrives.
 halting_engine() { # MOVERS
-	local rc=0 h0 h1 t0 t1
-	h0=$(counter $SWDMA/halts) t0=$(counter $MIGRATORS/dcbm/timeouts)
+	local rc=0 h0 h1 timedout
+	h0=$(counter $SWDMA/halts)
 	# A batch may take long under emulation with two movers: a timeout
 	# here must mean a halted engine, not a slow one.
 	set_knob $MIGRATORS/dcbm/timeout_ms 5000 &&
@@ -417,9 +425,10 @@ halting_engine() { # MOVERS
 	set_knob $SWDMA/fail_every 0 || rc=1
 	set_knob $SWDMA/halt_on_error N || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
-	h1=$(counter $SWDMA/halts) t1=$(counter $MIGRATORS/dcbm/timeouts)
-	echo "# engine halted +$((h1 - h0)) times; dcbm timeouts +$((t1 - t0))"
-	[ $rc = 0 ] && [ $((h1 - h0)) -gt 0 ] && [ $((t1 - t0)) = 0 ]
+	h1=$(counter $SWDMA/halts)
+	timedout=$(traced_batches_returning -110)
+	echo "# engine halted +$((h1 - h0)) times; the movers' batches: $(wc -l </tmp/trace), $timedout timed out"
+	[ $rc = 0 ] && [ $((h1 - h0)) -gt 0 ] && [ "$(wc -l </tmp/trace)" -gt 0 ] && [ "$timedout" = 0 ]
 }
 
 # The CPUs of node NODE, one per line.

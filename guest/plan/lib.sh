@@ -168,15 +168,26 @@ CALL_EVENT=$TRACING/events/migrate/mm_migrate_pages/enable
 # migrate_pages() calls (migrate:mm_migrate_pages) in /tmp/trace-calls.
 traced_run() { # COMMAND...
 	local rc
-	# shellcheck disable=SC2016 # $$ is the traced shell's, which execs COMMAND
-	run_quoted sh -c 'echo $$ >>'$TRACING'/set_event_pid && echo >'$TRACING'/trace && exec "$@"' \
-		traced "$@"
+	echo >$TRACING/trace
+	run_quoted traced_exec "$@"
 	rc=$?
-	# Not kcompactd's: it joins the pid filter for kcompactd_test, for good.
+	collect_trace
+	return $rc
+}
+
+# Exec COMMAND in a process the trace's pid filter records (traced_run).
+traced_exec() { # COMMAND...
+	# shellcheck disable=SC2016 # $$ is the traced shell's, which execs COMMAND
+	sh -c 'echo $$ >>'$TRACING'/set_event_pid && exec "$@"' traced "$@"
+}
+
+# The batches and the migrate_pages() calls traced since the trace was
+# emptied into /tmp/trace and /tmp/trace-calls; not kcompactd's, which
+# joins the pid filter for kcompactd_test for good.
+collect_trace() {
 	grep -v '^ *kcompactd' $TRACING/trace >/tmp/trace-all
 	grep 'migrate_offload_batch:' /tmp/trace-all >/tmp/trace
 	grep 'mm_migrate_pages:' /tmp/trace-all >/tmp/trace-calls
-	return $rc
 }
 
 # The pid of the kernel thread named NAME.
