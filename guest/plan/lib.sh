@@ -263,10 +263,10 @@ traced_calls_that_moved() { # REASON
 	grep -F " reason=$1" /tmp/trace-calls | grep -vc 'nr_succeeded=0 '
 }
 
-# The number of batches in /tmp/trace in which the migrator left folios to
-# the CPU (copied fewer than it was handed).
-traced_fallback_batches() {
-	sed -n 's/.* folios=\([0-9]*\) copied=\([0-9]*\) .*/\1 \2/p' /tmp/trace |
+# The number of batches in TRACE_FILE (default /tmp/trace) in which the
+# migrator left folios to the CPU (copied fewer than it was handed).
+traced_fallback_batches() { # [TRACE_FILE]
+	sed -n 's/.* folios=\([0-9]*\) copied=\([0-9]*\) .*/\1 \2/p' "${1:-/tmp/trace}" |
 		awk '$1 != $2 { n++ } END { print n + 0 }'
 }
 

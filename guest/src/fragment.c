@@ -12,10 +12,12 @@
  * migrate:mm_migrate_pages tracepoint of this process): compaction moves
  * pages from the start of a zone, which this buffer may not be in.
  *
- * With -k it asks for nothing: it waits up to SECONDS for kcompactd to
- * move some of its pages (the caller makes kcompactd compact proactively,
- * vm.compaction_proactiveness, and puts the buffer where that must move
- * it), and fails if none moved.
+ * With -k it does not compact: once its pages are fragmented it raises
+ * vm.compaction_proactiveness to 100 (the caller puts it back), which wakes
+ * every node's kcompactd to compact proactively, waits up to SECONDS for
+ * kcompactd to move some of its pages, and fails if none moved.  The
+ * caller keeps proactive compaction off until then, and puts the buffer
+ * where compaction must move it.
  *
  * Usage: fragment [-t TOTAL] [-n NODE] [-k SECONDS]   exit 0 pass, 1 fail
  */
@@ -54,12 +56,20 @@ static long kept_pages_moved(char *buf, size_t total, const uint64_t *before, ui
 	return moved;
 }
 
-/* Until kcompactd moved some kept page, or @seconds passed. */
+/*
+ * Wake kcompactd (raising the proactiveness wakes it at once), then wait
+ * until it moved some kept page, or @seconds passed.
+ */
 static long wait_for_kcompactd(char *buf, size_t total, const uint64_t *before,
 			       uint64_t *after, int seconds)
 {
 	uint64_t end = now_ns() + seconds * 1000000000ULL;
 	long moved;
+
+	if (write_file("/proc/sys/vm/compaction_proactiveness", "100")) {
+		perror("# compaction_proactiveness");
+		return -1;
+	}
 
 	while (!(moved = kept_pages_moved(buf, total, before, after)) && now_ns() < end)
 		usleep(200000);
