@@ -15,11 +15,6 @@
 # guest kernel puts it in a lower memory tier.  It is nearer to node 1
 # (distance 17) than to node 0 (28), so "the nearest node with CPUs" has
 # one answer, and not the first node's.
-# movablecore=512M puts the top of the memory above 4 GiB in ZONE_MOVABLE,
-# where memory that is meant to go offline is onlined: with --tiered, the
-# slow node's top 340M and node 1's top 168M.  The memory hotplug test
-# offlines a block of the slow node there, which only movable pages (and
-# what early boot reserved at the node's top) can occupy.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -77,7 +72,7 @@ fi
 qemu=(qemu-system-x86_64 "${accel[@]}" -machine "$machine" -m "${total}G"
 	-smp 4,sockets=2,cores=2,threads=1 "${numa[@]}"
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 movablecore=512M migoff.mode=$mode ${tiered:+migoff.tiered }$*"
+	-append "console=ttyS0 panic=-1 migoff.mode=$mode ${tiered:+migoff.tiered }$*"
 	-display none -no-reboot -nodefaults -serial stdio)
 
 msg "$flavour: booting VM (${accel[1]%%,*}, mode $mode), console -> $log"

@@ -238,7 +238,7 @@ tier_damon_test() { # SIZE
 }
 
 # Memory offlining, how a CXL expander is removed: a memory block of the
-# slow node's ZONE_MOVABLE (vm.sh gives it one: movablecore) that holds
+# slow node's ZONE_MOVABLE (run-tests.sh gives the main part one: movablecore) that holds
 # part of a buffer of 2M folios goes offline under the migrator of the
 # last use_config.  The buffer (256M) is larger than the zone's free part
 # outside any one block, so every block of the zone holds some of it: the
