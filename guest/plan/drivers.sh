@@ -440,16 +440,17 @@ node_cpus() { # NODE
 }
 
 # The CPUs that ran mtcopy's queued copies while COMMAND ran under mtcopy,
-# one per line (workqueue_execute_start in a trace instance of its own:
-# the plan's instance records only the tests' processes, not kworkers).
+# one per line (workqueue_execute_start in the workers' trace instance,
+# on from the plan's start: the plan's own instance records only the
+# tests' processes, not kworkers).
 mtcopy_worker_cpus() { # COMMAND...
-	local inst=$TRACING/instances/mtcopy rc
-	mkdir -p $inst && echo 1 >$inst/events/workqueue/workqueue_execute_start/enable || return 1
+	local rc
+	[ -d $WORKERS_TRACE ] || { echo "# no trace instance $WORKERS_TRACE"; return 1; }
+	echo >$WORKERS_TRACE/trace
 	with_migrator mtcopy "$@"
 	rc=$?
-	echo 0 >$inst/events/workqueue/workqueue_execute_start/enable
-	grep 'function mtcopy_work_fn' $inst/trace | sed 's/.*\[0*\([0-9][0-9]*\)\].*/\1/' | sort -u >/tmp/worker-cpus
-	rmdir $inst
+	grep 'function mtcopy_work_fn' $WORKERS_TRACE/trace |
+		sed 's/.*\[0*\([0-9][0-9]*\)\].*/\1/' | sort -u >/tmp/worker-cpus
 	return $rc
 }
 

@@ -222,12 +222,26 @@ enable_batch_trace() {
 # puts the list back as it was).
 end_batch_trace() {
 	[ -z "${TRACE_PID_HOLDER:-}" ] || kill "$TRACE_PID_HOLDER" 2>/dev/null || true
+	# Natively the workers' instance goes too; in the VM it stays on, as
+	# turning it off would patch text with every vCPU running.
+	if [ -n "${MIGOFF_PARAMS+set}" ] && [ -d $WORKERS_TRACE ]; then
+		echo 0 >$WORKERS_TRACE/events/workqueue/workqueue_execute_start/enable
+		rmdir $WORKERS_TRACE
+	fi
 }
+
+# The trace instance that records which CPU ran each work item (mtcopy's
+# helpers are work items), for the whole plan: the tests read it and never
+# switch its event, since switching a tracepoint patches the text of
+# process_one_work(), which every vCPU's kworkers run (multi-threaded TCG
+# died of an Oops: int3 there when a test switched it itself).
+WORKERS_TRACE=$TRACING/instances/workers
 
 enable_batch_trace_now() { # PID
 	set_knob $TRACING/options/event-fork 1 &&
 		echo "$1" >$TRACING/set_event_pid && set_knob $BATCH_EVENT 1 &&
-		set_knob $CALL_EVENT 1
+		set_knob $CALL_EVENT 1 && mkdir -p $WORKERS_TRACE &&
+		set_knob $WORKERS_TRACE/events/workqueue/workqueue_execute_start/enable 1
 }
 
 # Run COMMAND with every CPU but CPU 0 offline (in the VM; natively, or if
