@@ -256,6 +256,30 @@ offline_test() {
 	[ "$calls" -gt 0 ] && { [ "$CONFIG_MIGRATOR" = none ] || [ "$batches" -gt 0 ]; }
 }
 
+# What every kcompactd has scanned so far (/proc/vmstat).
+kcompactd_scanned() {
+	echo $(($(vmstat_of compact_daemon_migrate_scanned) + $(vmstat_of compact_daemon_free_scanned)))
+}
+
+# Wait (at most 120 s) until no kcompactd has scanned anything for 2 s:
+# the compactions the raised proactiveness started on every node may go on
+# after fragment saw its pages move, and switching the active migrator
+# patches the text they run (an Oops: int3 in migrate_pages_batch() under
+# multi-threaded TCG, in kcompactd2, when the test switched at once).
+kcompactd_quiet() {
+	local last now same=0 i
+	last=$(kcompactd_scanned)
+	for i in $(seq 240); do
+		sleep 0.5
+		now=$(kcompactd_scanned)
+		if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		[ $same -lt 4 ] || return 0
+		last=$now
+	done
+	echo "# kcompactd still compacting after 120 s"
+	return 1
+}
+
 # Compaction that no task asked for, by kcompactd: 256M of base pages on the
 # slow node, every other one freed, fragment its ZONE_MOVABLE (340M, where
 # the buffer goes first) enough that kcompactd compacts the node on its own
@@ -277,8 +301,9 @@ kcompactd_test() {
 	set_knob /proc/sys/vm/compaction_proactiveness 0 || return 1
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
 	traced_run fragment -n "$SLOW_NODE" -t 256M -k 60 || rc=1
-	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
 	set_knob /proc/sys/vm/compaction_proactiveness "$saved" || rc=1
+	kcompactd_quiet || rc=1
+	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
 	grep "^ *kcompactd$SLOW_NODE-" $TRACING/trace >/tmp/trace-kcompactd
 	calls=$(grep 'mm_migrate_pages:.* reason=compaction' /tmp/trace-kcompactd | grep -vc 'nr_succeeded=0 ')
 	grep 'migrate_offload_batch:' /tmp/trace-kcompactd >/tmp/trace
