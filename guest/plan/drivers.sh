@@ -348,10 +348,6 @@ concurrent_movers() { # N ARGS...
 	return $rc
 }
 
-# The batches in /tmp/trace that returned ERRNO (a negative number).
-traced_batches_returning() { # ERRNO
-	grep -c " ret=$1\$" /tmp/trace
-}
 
 # Two movers on one channel (dcbm channels=1, each descriptor taking 1 ms):
 # a batch that finds the channel owned by the other mover's batch is left

@@ -271,6 +271,11 @@ traced_batches() { # WORD
 	grep -cF -- "$1" /tmp/trace
 }
 
+# The batches in /tmp/trace that returned RET (0 or a negative errno).
+traced_batches_returning() { # RET
+	grep -c " ret=$1\$" /tmp/trace
+}
+
 # The number of migrate_pages() calls of REASON in /tmp/trace-calls that
 # migrated something.
 traced_calls_that_moved() { # REASON

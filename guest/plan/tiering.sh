@@ -308,7 +308,7 @@ kcompactd_test() {
 	calls=$(grep 'mm_migrate_pages:.* reason=compaction' /tmp/trace-kcompactd | grep -vc 'nr_succeeded=0 ')
 	grep 'migrate_offload_batch:' /tmp/trace-kcompactd >/tmp/trace
 	batches=$(traced_batches "migrator=$m reason=compaction ")
-	busy=$(grep -c ' ret=-16$' /tmp/trace)
+	busy=$(traced_batches_returning -16)
 	grep -v ' ret=-16$' /tmp/trace >/tmp/trace-not-busy
 	fallback=$(traced_fallback_batches /tmp/trace-not-busy)
 	echo "# kcompactd$SLOW_NODE: $calls migrate_pages() calls of reason compaction moved pages; batches: $(wc -l </tmp/trace), $batches of them to $m, $busy found the migrator busy, $fallback others left folios to the CPU"
