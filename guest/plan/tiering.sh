@@ -61,7 +61,9 @@ pages_demoted() {
 # Under the migrator of the last use_config, fault 32 MiB of SIZE folios
 # (16 MiB of 4K pages, promoted one per hinting fault) on the fast node,
 # demote them to the slow node and, with SECONDS, promote them back by
-# touching them: tiering checks every byte after each, and the vmstat
+# touching them, while a writer stores to every page (resting between its
+# sweeps, so that reclaim still finds them cold): tiering checks every
+# byte and every store after each, and the vmstat
 # counters must show both.  With EXPECT "through" (the default) the migrator
 # must have been handed batches of each path, with "cpu" none (its minimum
 # kept them on the CPU); none: no batch at all.
@@ -74,7 +76,7 @@ tier_test() { # SIZE [SECONDS [EXPECT]]
 	ns0=$(stat_of "$m" copy_ns 2>/dev/null || echo 0)
 	[ "$m" = none ] || set_knob $OFFLOAD/active "$m" || rc=1
 	traced_run tiering -s "$1" -t "$([ "$1" = 4K ] && echo 16M || echo 32M)" \
-		-c $TIER_CGROUP -H "$FAST_NODE" -L "$SLOW_NODE" ${2:+-p "$2"}
+		-c $TIER_CGROUP -H "$FAST_NODE" -L "$SLOW_NODE" -w ${2:+-p "$2"}
 	rc=$?
 	rmdir $TIER_CGROUP || rc=1
 	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1

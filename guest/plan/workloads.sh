@@ -135,7 +135,7 @@ workloads() { # CONFIG
 			under_config migrate_race -k "${s%%:*}" -s "${s#*:}" -d 1
 	done
 	for s in 4K 2M; do
-		test_needing slow-node "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing" \
+		test_needing slow-node "$c: tiering: $s folios demoted to the slow node by reclaim, promoted back by NUMA balancing, verifying writer" \
 			tier_test "$s" 30
 	done
 	test_needing slow-node,destructive "$c: tiering: DAMON moves 2M folios to the slow node cold (migrate_cold) and back hot (migrate_hot)" \

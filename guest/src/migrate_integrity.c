@@ -46,8 +46,6 @@
 #define _GNU_SOURCE
 #include "migtest.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,90 +60,21 @@
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 #define RETRIES		20
-#define SLOT_STRIDE	(PAGE_SZ / 8)	/* the writer owns word 0 of each page */
-
-/*
- * The writer stores an increasing sequence to word 0 of every page, and
- * before each store reads the word back: it must still hold what the writer
- * stored there last (or the pattern, before the first store).  A store that
- * a migration lost shows as the old value of that page.
- */
-struct writer {
-	uint64_t *buf;
-	unsigned long npages;
-	uint64_t *last;		/* value each page's slot must hold */
-	uint64_t seq;		/* first value stored, per run */
-	atomic_bool stop;
-	atomic_bool lost;	/* a read-back mismatched: see bad_* */
-	unsigned long bad_page;
-	uint64_t bad_got;
-	unsigned long stores;
-};
-
-static void *writer_fn(void *arg)
-{
-	struct writer *w = arg;
-	uint64_t seq = w->seq, got;
-	_Atomic uint64_t *slot;
-	unsigned long i;
-
-	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
-		for (i = 0; i < w->npages; i++) {
-			slot = (_Atomic uint64_t *)&w->buf[i * SLOT_STRIDE];
-			got = atomic_load_explicit(slot, memory_order_relaxed);
-			if (got != w->last[i]) {
-				w->bad_page = i;
-				w->bad_got = got;
-				atomic_store(&w->lost, true);
-				goto out;
-			}
-			atomic_store_explicit(slot, ++seq, memory_order_relaxed);
-			w->last[i] = seq;
-		}
-	}
-out:
-	w->stores = seq - w->seq;
-	return NULL;
-}
-
-/* The first write the writer saw lost, if any. */
-static int check_writer(const struct writer *w)
-{
-	if (!w || !atomic_load(&w->lost))
-		return 0;
-	printf("# lost write in page %lu (offset %lu): read %llu, stored %llu\n",
-	       w->bad_page, w->bad_page * PAGE_SZ, (unsigned long long)w->bad_got,
-	       (unsigned long long)w->last[w->bad_page]);
-	return -1;
-}
-
 /* Every byte but the writer's slots holds this round's pattern. */
 static int check_pattern(const char *buf, size_t len, uint64_t seed, const struct writer *w)
 {
-	long bad = verify_pattern(buf, len, seed, w ? SLOT_STRIDE : 0);
+	long bad = verify_pattern(buf, len, seed, w ? WRITER_SLOT_STRIDE : 0);
 
 	if (bad >= 0)
 		printf("# data mismatch at page %ld offset %ld\n", bad / (long)PAGE_SZ,
 		       bad % (long)PAGE_SZ);
-	return bad >= 0 || check_writer(w) ? -1 : 0;
+	return bad >= 0 || (w && writer_check(w)) ? -1 : 0;
 }
 
 /* ... and, once the writer has stopped, its slots hold the values last stored. */
 static int check_content(const char *buf, size_t len, uint64_t seed, const struct writer *w)
 {
-	unsigned long i;
-
-	if (check_pattern(buf, len, seed, w))
-		return -1;
-	for (i = 0; w && i < w->npages; i++) {
-		if (w->buf[i * SLOT_STRIDE] != w->last[i]) {
-			printf("# lost write in page %lu: %llu, expected %llu\n", i,
-			       (unsigned long long)w->buf[i * SLOT_STRIDE],
-			       (unsigned long long)w->last[i]);
-			return -1;
-		}
-	}
-	return 0;
+	return check_pattern(buf, len, seed, w) || (w && writer_check_slots(w)) ? -1 : 0;
 }
 
 /* A seed of this run: differs between runs and, by @round, between rounds. */
@@ -507,8 +436,6 @@ int main(int argc, char **argv)
 	pid_t child = -1;
 	uint64_t run_seed = now_ns() ^ ((uint64_t)getpid() << 40), seed;
 	struct writer w = { 0 }, *wp;
-	unsigned long i;
-	pthread_t thread;
 	char name[16];
 	long folios;
 	char *buf;
@@ -597,21 +524,9 @@ int main(int argc, char **argv)
 		fill_pattern(buf, total, seed, 0);
 	}
 
-	if (with_writer) {
-		w.buf = (uint64_t *)buf;
-		w.npages = total / PAGE_SZ;
-		w.last = calloc(w.npages, sizeof(*w.last));
-		if (!w.last)
-			goto out;
-		for (i = 0; i < w.npages; i++)
-			w.last[i] = w.buf[i * SLOT_STRIDE];
-		w.seq = run_seed;
-		if (pthread_create(&thread, NULL, writer_fn, &w))
-			goto out;
-		/* Let the writer claim every slot before the first move. */
-		while (w.last[w.npages - 1] == pattern_word((w.npages - 1) * SLOT_STRIDE, seed))
-			usleep(1000);
-	}
+	/* Let the writer claim every slot before the first move. */
+	if (with_writer && writer_start(&w, buf, total, run_seed))
+		goto out;
 	/*
 	 * Check after every move: a corruption may cancel out on the way back.
 	 * Out naming each folio once (batches of many folios), back naming
@@ -625,7 +540,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++) {
 		seed = round_seed(run_seed, r);
 		if (r)
-			fill_pattern(buf, total, seed, wp ? SLOT_STRIDE : 0);
+			fill_pattern(buf, total, seed, wp ? WRITER_SLOT_STRIDE : 0);
 		if (move_and_check(buf, total, out_step(buf, total, folio), far) ||
 		    check_pattern(buf, total, seed, wp) ||
 		    (accounting && accounting_followed(total, far, shared, locked)) ||
@@ -638,11 +553,7 @@ int main(int argc, char **argv)
 		perror("# make-it-fail");
 		r = -1;
 	}
-	if (with_writer) {
-		atomic_store(&w.stop, true);
-		pthread_join(thread, NULL);
-		printf("# writer stored %lu values during migration\n", w.stores);
-	}
+	writer_stop(&w);
 	if (r == rounds && !check_content(buf, total, seed, wp))
 		ret = KSFT_PASS;
 out:

@@ -470,3 +470,89 @@ int page_frames(void *buf, size_t len, uint64_t *pfns)
 	close(pm);
 	return ret;
 }
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t seq = w->seq, got;
+	_Atomic uint64_t *slot;
+	unsigned long i;
+
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		for (i = 0; i < w->npages; i++) {
+			slot = (_Atomic uint64_t *)&w->buf[i * WRITER_SLOT_STRIDE];
+			got = atomic_load_explicit(slot, memory_order_relaxed);
+			if (got != w->last[i]) {
+				w->bad_page = i;
+				w->bad_got = got;
+				atomic_store(&w->lost, true);
+				goto out;
+			}
+			atomic_store_explicit(slot, ++seq, memory_order_relaxed);
+			w->last[i] = seq;
+		}
+		atomic_store(&w->claimed, true);
+		if (w->pause_us)
+			usleep(w->pause_us);
+	}
+out:
+	w->stores = seq - w->seq;
+	atomic_store(&w->claimed, true);
+	return NULL;
+}
+
+int writer_start(struct writer *w, void *buf, size_t len, uint64_t seq)
+{
+	unsigned long i;
+
+	w->buf = buf;
+	w->npages = len / PAGE_SZ;
+	w->seq = seq;
+	w->last = calloc(w->npages, sizeof(*w->last));
+	if (!w->last)
+		return -1;
+	for (i = 0; i < w->npages; i++)
+		w->last[i] = w->buf[i * WRITER_SLOT_STRIDE];
+	if (pthread_create(&w->thread, NULL, writer_fn, w)) {
+		free(w->last);
+		w->last = NULL;
+		return -1;
+	}
+	while (!atomic_load(&w->claimed))
+		usleep(1000);
+	return 0;
+}
+
+void writer_stop(struct writer *w)
+{
+	if (!w->last)
+		return;
+	atomic_store(&w->stop, true);
+	pthread_join(w->thread, NULL);
+	printf("# writer stored %lu values during migration\n", w->stores);
+}
+
+int writer_check(const struct writer *w)
+{
+	if (!w->last || !atomic_load(&w->lost))
+		return 0;
+	printf("# lost write in page %lu (offset %lu): read %llu, stored %llu\n",
+	       w->bad_page, w->bad_page * PAGE_SZ, (unsigned long long)w->bad_got,
+	       (unsigned long long)w->last[w->bad_page]);
+	return -1;
+}
+
+int writer_check_slots(const struct writer *w)
+{
+	unsigned long i;
+
+	for (i = 0; w->last && i < w->npages; i++) {
+		if (w->buf[i * WRITER_SLOT_STRIDE] != w->last[i]) {
+			printf("# lost write in page %lu: %llu, expected %llu\n", i,
+			       (unsigned long long)w->buf[i * WRITER_SLOT_STRIDE],
+			       (unsigned long long)w->last[i]);
+			return -1;
+		}
+	}
+	return 0;
+}

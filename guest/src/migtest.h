@@ -8,6 +8,8 @@
 #ifndef MIGTEST_H
 #define MIGTEST_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,5 +118,44 @@ extern int move_pages_flags;
 long count_kpageflag(void *buf, size_t len, int flag);
 
 uint64_t now_ns(void);
+
+/*
+ * A verifying writer: a thread that stores an increasing sequence to word 0
+ * of every page of a buffer, over and over, and reads each word back before
+ * it stores: it must still hold what the thread stored there last (before
+ * its first store, what the buffer held).  A store that a migration lost
+ * shows as the old value of that page.  The rest of each page is left
+ * alone: verify it with a skip stride of WRITER_SLOT_STRIDE.  A writer that
+ * rests between its sweeps leaves the pages cold enough for reclaim to
+ * demote them, and still stores to each while reclaim is at work.
+ */
+#define WRITER_SLOT_STRIDE	(PAGE_SZ / 8)
+
+struct writer {
+	uint64_t *buf;
+	unsigned long npages;
+	uint64_t *last;		/* the value each page's slot must hold */
+	uint64_t seq;		/* the first value stored */
+	unsigned int pause_us;	/* set before writer_start(): rest after each sweep */
+	atomic_bool claimed;	/* every slot has been stored to once */
+	atomic_bool stop;
+	atomic_bool lost;	/* a read-back mismatched: see bad_* */
+	unsigned long bad_page;
+	uint64_t bad_got;
+	unsigned long stores;
+	pthread_t thread;
+};
+
+/*
+ * Start @w on the @len bytes of @buf, storing from @seq on, and return once
+ * it has stored to every page.  Returns 0, or -1 if it could not start.
+ */
+int writer_start(struct writer *w, void *buf, size_t len, uint64_t seq);
+/* Stop @w (if started) and say how many values it stored. */
+void writer_stop(struct writer *w);
+/* 0, or -1 (saying which) if @w, started or not, saw a store of its lost. */
+int writer_check(const struct writer *w);
+/* 0, or -1 if a slot of stopped @w does not hold the value last stored there. */
+int writer_check_slots(const struct writer *w);
 
 #endif

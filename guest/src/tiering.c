@@ -22,7 +22,11 @@
  * slowly), and each only if every byte reads back as written.
  *
  * Usage: tiering -s FOLIO_SIZE -t TOTAL (-c CGROUP | -D SECONDS) [-H FAST] [-L SLOW]
- *                [-p SECONDS] [-W PREFIX]
+ *                [-p SECONDS] [-W PREFIX] [-w]
+ *   -w: a verifying writer (migtest.h) stores to every page, resting 20 ms
+ *       between its sweeps, from before the demotion until the promotion
+ *       ends: stores that land while a folio is being demoted or promoted
+ *       must survive, and every other byte is checked as without it
  *   -W: between the phases, create PREFIX-demoted and wait until PREFIX-go
  *       exists (the caller switches its agent from demoting to promoting)
  *   -H, -L: the fast and the slow node (default 1 and 2)
@@ -45,6 +49,7 @@
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
 #define DEMOTE_TRIES	20
+#define WRITER_PAUSE_US	20000
 
 /* Reclaim from the cgroup until 9/10 of @buf are on @slow; how many are. */
 static long demote(void *buf, size_t len, int slow, const char *reclaim)
@@ -128,18 +133,38 @@ static long promote(void *buf, size_t len, int slow, long target, int seconds)
 	return sum == 1 ? -1 : left;	/* keep the reads */
 }
 
+/* 0 if every byte of @buf is as written (by @w too, if it writes), else -1. */
+static int check_buffer(const void *buf, size_t len, uint64_t seed, const struct writer *w,
+			const char *after)
+{
+	long bad = verify_pattern(buf, len, seed, w->last ? WRITER_SLOT_STRIDE : 0);
+
+	if (bad >= 0)
+		printf("# data mismatch after %s at byte %ld\n", after, bad);
+	return bad >= 0 || writer_check(w) ? -1 : 0;
+}
+
+/* Stop @w and check that its last stores, and every other byte, are there. */
+static int stop_and_check(const void *buf, size_t len, uint64_t seed, struct writer *w)
+{
+	writer_stop(w);
+	return check_buffer(buf, len, seed, w, "the writer stopped") ||
+	       writer_check_slots(w) ? KSFT_FAIL : KSFT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	size_t folio = 0, len = 0;
 	char reclaim[512], procs[512], pid[16];
 	const char *cgroup = NULL, *prefix = NULL;
-	int fast = 1, slow = 2, seconds = 0, idle = 0, c;
+	int fast = 1, slow = 2, seconds = 0, idle = 0, with_writer = 0, c;
+	struct writer w = { .pause_us = WRITER_PAUSE_US };
 	uint64_t seed = now_ns(), t0;
-	long n, demoted, left, bad;
+	long n, demoted, left;
 	char name[16];
 	void *buf;
 
-	while ((c = getopt(argc, argv, "s:t:c:H:L:p:D:W:")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:c:H:L:p:D:W:w")) != -1) {
 		switch (c) {
 		case 's': folio = parse_size(optarg); break;
 		case 't': len = parse_size(optarg); break;
@@ -149,6 +174,7 @@ int main(int argc, char **argv)
 		case 'p': seconds = atoi(optarg); break;
 		case 'D': idle = atoi(optarg); break;
 		case 'W': prefix = optarg; break;
+		case 'w': with_writer = 1; break;
 		default: goto usage;
 		}
 	}
@@ -179,20 +205,19 @@ int main(int argc, char **argv)
 		printf("# the buffer was not faulted on node %d\n", fast);
 		return KSFT_FAIL;
 	}
+	if (with_writer && writer_start(&w, buf, len, seed)) {
+		perror("# writer");
+		return KSFT_FAIL;
+	}
 
 	t0 = now_ns();
 	demoted = idle ? wait_demoted(buf, len, slow, idle) : demote(buf, len, slow, reclaim);
 	printf("# demoted %ld of %ld pages to node %d in %.1f s\n", demoted, n, slow,
 	       (now_ns() - t0) / 1e9);
-	bad = verify_pattern(buf, len, seed, 0);
-	if (bad >= 0) {
-		printf("# data mismatch after demotion at byte %ld\n", bad);
-		return KSFT_FAIL;
-	}
-	if (demoted < n / 2)
+	if (check_buffer(buf, len, seed, &w, "demotion") || demoted < n / 2)
 		return KSFT_FAIL;
 	if (!seconds)
-		return KSFT_PASS;
+		return stop_and_check(buf, len, seed, &w);
 	if (prefix && handshake(prefix)) {
 		printf("# no go from the caller\n");
 		return KSFT_FAIL;
@@ -202,14 +227,11 @@ int main(int argc, char **argv)
 	left = promote(buf, len, slow, demoted / 10, seconds);
 	printf("# promoted %ld of %ld demoted pages in %.1f s\n", demoted - left, demoted,
 	       (now_ns() - t0) / 1e9);
-	bad = verify_pattern(buf, len, seed, 0);
-	if (bad >= 0) {
-		printf("# data mismatch after promotion at byte %ld\n", bad);
+	if (check_buffer(buf, len, seed, &w, "promotion") || stop_and_check(buf, len, seed, &w))
 		return KSFT_FAIL;
-	}
 	return left >= 0 && demoted - left >= demoted / 8 ? KSFT_PASS : KSFT_FAIL;
 usage:
-	fprintf(stderr, "usage: %s -s FOLIO_SIZE -t TOTAL (-c CGROUP | -D SECONDS) [-H FAST] [-L SLOW] [-p SECONDS] [-W PREFIX]\n",
+	fprintf(stderr, "usage: %s -s FOLIO_SIZE -t TOTAL (-c CGROUP | -D SECONDS) [-H FAST] [-L SLOW] [-p SECONDS] [-W PREFIX] [-w]\n",
 		argv[0]);
 	return KSFT_FAIL;
 }
