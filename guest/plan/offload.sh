@@ -15,6 +15,12 @@ set_largest_batch() {
 	set_knob $OFFLOAD/max_batch_bytes $LARGEST_BATCH
 }
 
+# Where the compaction tests' buffer goes: most of the slow node's memory
+# above 4 GiB (in the main part its ZONE_MOVABLE: movablecore), which
+# compaction must move for the slow node's free pages to come together;
+# the near node where there is no slow node.
+FRAGMENT_WHERE=${SLOW_NODE:+"-n $SLOW_NODE -t 256M"}
+
 # "all" with one reason taken out, in the kernel's own spelling.
 reasons_without() {
 	local saved
@@ -261,9 +267,9 @@ offload_plan() {
 	ktap_test_result "offload: reason mempolicy_mbind (mbind) excluded" \
 		with_reasons "$(reasons_without mempolicy_mbind)" mempolicy_mbind same migrate_integrity -s 64K -r 1 -m
 	ktap_test_result "offload: reason compaction (compact_memory) included" \
-		with_reasons compaction compaction rise fragment
+		with_reasons compaction compaction rise fragment $FRAGMENT_WHERE
 	ktap_test_result "offload: reason compaction (compact_memory) excluded" \
-		with_reasons "$(reasons_without compaction)" compaction same fragment
+		with_reasons "$(reasons_without compaction)" compaction same fragment $FRAGMENT_WHERE
 	test_needing destructive "offload: reason memory_failure (soft offline) stays off the migrator by default" \
 		with_reasons "$(cat $OFFLOAD/reasons)" memory_failure same softoffline
 	test_needing destructive "offload: reason memory_failure (soft offline) included" \
