@@ -44,6 +44,12 @@ NATIVE_SKIP_destructive="destructive: run with --destructive"
 NATIVE_SKIP_swdma="needs swdma, loaded only where no real DMA engine is"
 NATIVE_SKIP_slow_node="no node without CPUs in a lower memory tier"
 NATIVE_SKIP_kunit="not built into this kernel"
+NATIVE_SKIP_cma_area="no CMA area on the slow node: boot with numa_cma=NODE:SIZE"
+
+# The CMA area that numa_cma=NODE:SIZE (or cma_pernuma=) reserves on NODE.
+cma_area_of() { # NODE
+	echo "numa$1"
+}
 
 # Why this run may not run a test that needs NEEDS (comma-separated);
 # nothing when it may.
@@ -56,6 +62,8 @@ why_not() { # NEEDS
 			{ echo "$NATIVE_SKIP_destructive"; return; } ;;
 		swdma) [ "$(param swdma)" = 1 ] || { echo "$NATIVE_SKIP_swdma"; return; } ;;
 		slow-node) [ -n "$SLOW_NODE" ] || { echo "$NATIVE_SKIP_slow_node"; return; } ;;
+		cma-area) [ -d "/sys/kernel/debug/cma/$(cma_area_of "$SLOW_NODE")" ] ||
+			{ echo "$NATIVE_SKIP_cma_area"; return; } ;;
 		kunit:*) [ -d "/sys/kernel/debug/kunit/${need#kunit:}" ] ||
 			{ echo "$NATIVE_SKIP_kunit"; return; } ;;
 		*) echo "unknown need '$need'"; return ;;

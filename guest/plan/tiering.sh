@@ -239,23 +239,41 @@ tier_damon_test() { # SIZE
 	if [ "$m" = none ]; then [ ! -s /tmp/trace ]; else [ "$nd" -gt 0 ]; fi
 }
 
+# Run COMMAND under the migrator of the last use_config: its own
+# migrate_pages() calls of REASON must have moved pages and, under a
+# migrator, some of its batches must be of that reason.
+under_config_for() { # REASON COMMAND...
+	local reason=$1 calls batches
+	shift
+	under_config "$@" || return 1
+	calls=$(traced_calls_that_moved "$reason")
+	batches=$(traced_batches "reason=$reason ")
+	echo "# $calls migrate_pages() calls of reason $reason moved pages; $batches batches of that reason offloaded"
+	[ "$calls" -gt 0 ] && { [ "$CONFIG_MIGRATOR" = none ] || [ "$batches" -gt 0 ]; }
+}
+
 # Memory offlining, how a CXL expander is removed: a memory block of the
 # slow node's ZONE_MOVABLE (run-tests.sh gives the main part one: movablecore) that holds
-# part of a buffer of 2M folios goes offline under the migrator of the
-# last use_config.  The buffer (256M) is larger than the zone's free part
-# outside any one block, so every block of the zone holds some of it: the
-# top one also holds pages early boot reserved, and cannot go offline.
-# offline_block checks that no page of the buffer stayed in the block and
-# every byte survived, and brings the block back.  Its own migrate_pages()
-# calls of reason memory_hotplug must have moved pages, and under a
-# migrator its batches must be of that reason.
+# part of a buffer of 2M folios goes offline (reason memory_hotplug).  The
+# buffer (256M) is larger than the zone's free part outside any one block,
+# so every block of the zone holds some of it: the top one also holds
+# pages early boot reserved, and cannot go offline.  offline_block checks
+# that no page of the buffer stayed in the block and every byte survived,
+# and brings the block back.
 offline_test() {
-	local calls batches
-	under_config offline_block -n "$SLOW_NODE" -s 2M -t 256M || return 1
-	calls=$(traced_calls_that_moved memory_hotplug)
-	batches=$(traced_batches "reason=memory_hotplug ")
-	echo "# $calls migrate_pages() calls of reason memory_hotplug moved pages; $batches batches of that reason offloaded"
-	[ "$calls" -gt 0 ] && { [ "$CONFIG_MIGRATOR" = none ] || [ "$batches" -gt 0 ]; }
+	under_config_for memory_hotplug offline_block -n "$SLOW_NODE" -s 2M -t 256M
+}
+
+# A contiguous allocation, as a driver's DMA buffer or a gigantic hugetlb
+# page takes one: the slow node's CMA area (run-tests.sh gives the main
+# part one: numa_cma) is allocated whole while a buffer of 2M folios holds
+# at least a quarter of it (reason contig_range).  contig_alloc fills the
+# node first, so that the page allocator lends the buffer CMA pages, checks
+# that no page of the buffer stayed in the area and every byte survived,
+# and frees the area.
+contig_test() {
+	under_config_for contig_range contig_alloc -a "$(cma_area_of "$SLOW_NODE")" \
+		-n "$SLOW_NODE" -s 2M -t 96M
 }
 
 # What every kcompactd has scanned so far (/proc/vmstat).
