@@ -20,17 +20,28 @@
 # runs).  MIGOFF_SPANREPS=0 leaves the batch-span part out.
 # --report: no build, no boot; the tables again from the console logs of
 # the last run (results/bench-*.log), e.g. after a fix to a report script.
+# --icount: the work a move costs, counted instead of timed: both kernels
+# boot under QEMU's instruction counting (scripts/vm.sh, MIGOFF_ICOUNT=0)
+# and move MIGOFF_ICOUNT_TOTAL (64M) per folio size of MIGOFF_ICOUNT_SIZES
+# (4K,64K,2M), MIGOFF_ICOUNT_REPS (5) times under every migrator; nothing
+# else.  scripts/icount-report.sh prints guest instructions per GiB moved
+# and fails unless patched+none costs what vanilla costs (within 2%).
+# Writes results/icount.csv, results/icount.md, results/icount-status and
+# the console logs results/icount-*.log; the other results are left as
+# they are.
 set -euo pipefail
 cd "$(dirname "$0")"
 native=
 report_only=
 tiering=
+icount=
 case ${1:-}:${2:-} in
+--icount:) icount=1 ;;
 --native:) native=1 ;;
 --native:--tiering) native=1 tiering=--tiering ;;
 --report:) report_only=1 ;;
 :) ;;
-*) echo "usage: $0 [--native [--tiering] | --report]" >&2; exit 2 ;;
+*) echo "usage: $0 [--native [--tiering] | --report | --icount]" >&2; exit 2 ;;
 esac
 . scripts/common.sh
 . scripts/results.sh
@@ -73,9 +84,43 @@ mark_kernel_reports() { # LOG LABEL
 	return 1
 }
 
+# --icount: each kernel's move rows under instruction counting (see above).
+icount_run() {
+	local reps=${MIGOFF_ICOUNT_REPS:-5} spec label flavour args log failures=() runs=()
+	raw=$RESULTS/icount.csv
+	rm -f "$RESULTS"/icount*
+	echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
+	for spec in "${RUNS[@]}"; do
+		IFS=: read -r label flavour args <<<"$spec"
+		log=$RESULTS/icount-$label.log
+		mapfile -t -O "${#runs[@]}" runs < <(expected_runs "$label" "$args")
+		scripts/build.sh "$flavour"
+		scripts/initramfs.sh "$flavour"
+		# shellcheck disable=SC2086 # extra kernel arguments split on purpose
+		MIGOFF_ICOUNT=0 MIGOFF_TIMEOUT=${MIGOFF_TIMEOUT:-3600} scripts/vm.sh --tiered "$flavour" bench "$log" \
+			migoff.total="${MIGOFF_ICOUNT_TOTAL:-64M}" migoff.reps="$reps" \
+			migoff.sizes="${MIGOFF_ICOUNT_SIZES:-4K,64K,2M}" migoff.latreps=0 migoff.spanreps=0 \
+			migoff.tierreps=0 $args || failures+=("$label: the VM did not finish its plan ($log)")
+		guest_rows "$log" MIGBENCH "$label" >>"$raw"
+		mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
+	done
+	RUNS="${runs[*]}" REPS=$reps scripts/icount-report.sh "$raw" "$RESULTS" ||
+		failures+=("failed cells in the instruction-count table (FAILED(...) above)")
+	echo "raw: $raw; table: $RESULTS/icount.md"
+	if [ ${#failures[@]} -gt 0 ]; then
+		printf 'failed: %s\n' "${failures[@]}" | tee "$RESULTS/icount-status" >&2
+		return 1
+	fi
+	echo ok >"$RESULTS/icount-status"
+}
+
 scripts/deps.sh
 scripts/tree.sh
 mkdir -p "$RESULTS"
+if [ -n "$icount" ]; then
+	icount_run
+	exit
+fi
 # A failed run must not leave an earlier run's tables behind (nor, unless
 # they are what --report reads, its console logs).
 keep=()

@@ -111,3 +111,32 @@ expect_failure "tier-report.sh fails on a CSV with nothing but its header" \
 failing_row "$dir/tier.csv" "$ref" >"$tmp/tier-failed.csv"
 expect_failure "tier-report.sh fails on a failed repetition" \
 	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
+
+# icount-report.sh reads bench.csv's columns: the native run's move rows
+# stand in for an instruction-count run, with a copy of the reference's
+# rows labelled vanilla (the disabled path's reference).
+icount() { # CSV
+	REF=vanilla REF_NONE=$ref REPS=1 RUNS="vanilla $runs" "$here/icount-report.sh" "$1" "$tmp/icount-out"
+}
+# bench.csv plus the reference's rows as vanilla's, their counts times FACTOR.
+with_vanilla() { # FACTOR
+	cat "$dir/bench.csv"
+	awk -F, -v OFS=, -v r="$ref" -v f="$1" 'NR > 1 && $1 == r { $1 = "vanilla"; $6 = int($6 * f); print }' "$dir/bench.csv"
+}
+
+head -1 "$dir/bench.csv" >"$tmp/icount-empty.csv"
+expect_failure "icount-report.sh fails on a CSV with nothing but its header" icount "$tmp/icount-empty.csv"
+
+with_vanilla 1 >"$tmp/icount-same.csv"
+failing_row "$tmp/icount-same.csv" "$last" >"$tmp/icount-failed.csv"
+expect_failure "icount-report.sh fails on a failed repetition ($last)" icount "$tmp/icount-failed.csv"
+
+with_vanilla 0.95 >"$tmp/icount-off.csv"
+expect_failure "icount-report.sh fails when the disabled path costs 5% more than vanilla" \
+	icount "$tmp/icount-off.csv"
+if icount "$tmp/icount-same.csv" >"$tmp/out" 2>&1; then
+	echo "ok - reports: icount-report.sh passes the same rows with the disabled path equal to vanilla"
+else
+	sed 's/^/# /' "$tmp/out" | tail -n 5
+	echo "not ok - reports: icount-report.sh passes the same rows with the disabled path equal to vanilla"
+fi

@@ -6,7 +6,8 @@
 #   @TABLE FILE PREFIX@ becomes the table of results/FILE whose caption
 #                       starts with PREFIX (caption included);
 #   @LINE FILE PREFIX@  becomes the line of results/FILE starting with PREFIX.
-# The results are those of the last ./run-benchmark.sh.
+# The results are those of the last ./run-benchmark.sh (icount.md: of the
+# last ./run-benchmark.sh --icount, which must have succeeded too).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -15,6 +16,8 @@ out=$REPO/patches/0000-cover-letter.patch
 for f in bench.md latency.md; do
 	[ -f "$RESULTS/$f" ] || die "$RESULTS/$f missing: run ./run-benchmark.sh first"
 done
+[ "$(cat "$RESULTS/icount-status" 2>/dev/null)" = ok ] ||
+	die "no instruction counts of a run that succeeded ($RESULTS/icount-status): run ./run-benchmark.sh --icount first"
 # Figures of a run that failed anywhere do not go out.
 [ "$(cat "$RESULTS/status" 2>/dev/null)" = ok ] ||
 	die "the last ./run-benchmark.sh did not succeed ($RESULTS/status: $(cat "$RESULTS/status" 2>/dev/null || echo missing)); no cover letter from its figures"

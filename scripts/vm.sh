@@ -36,7 +36,17 @@ mem=${MIGOFF_NODE_MEM:-2G}
 # /dev/kvm can exist while ordinary guests hang in the firmware: trust only
 # the CPU flags (and an accessible device).  MIGOFF_TCG_THREAD=single
 # selects single-threaded TCG (see run-tests.sh for why).
-if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${MIGOFF_ACCEL:-}" != tcg ]; then
+# MIGOFF_ICOUNT=SHIFT: single-threaded TCG with QEMU's instruction counting
+# (-icount): guest time advances by 2^SHIFT ns per instruction any vCPU
+# executes, and jumps over idle time to the next timer (sleep=off), so a
+# time the guest measures is a count of the instructions executed
+# meanwhile, whatever the host is doing.  No RDRAND/RDSEED and no KASLR
+# (nokaslr below): the host's random numbers would give every boot other
+# addresses and other random choices, and so other counts.
+if [ -n "${MIGOFF_ICOUNT:-}" ]; then
+	accel=(-accel tcg,thread=single -cpu max,la57=off,rdrand=off,rdseed=off
+		-icount "shift=$MIGOFF_ICOUNT,sleep=off")
+elif grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${MIGOFF_ACCEL:-}" != tcg ]; then
 	accel=(-accel kvm -cpu host)
 else
 	# No LA57: with 5-level paging, a KASAN kernel (7.3 and 6.12 alike,
@@ -45,7 +55,7 @@ else
 	# capabilities: pgtable_l5_enabled() reads false there, so KASAN's
 	# shadow range is the 4-level one and every per-CPU access in the
 	# handler falls outside it.  A rare window, a failed boot when hit (see
-	# README, The virtual machine).  KASAN keeps checking everything else.
+	# docs/testing.md, The virtual machine).  KASAN keeps checking everything else.
 	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu max,la57=off)
 fi
 
@@ -72,10 +82,10 @@ fi
 qemu=(qemu-system-x86_64 "${accel[@]}" -machine "$machine" -m "${total}G"
 	-smp 4,sockets=2,cores=2,threads=1 "${numa[@]}"
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 migoff.mode=$mode ${tiered:+migoff.tiered }$*"
+	-append "console=ttyS0 panic=-1 ${MIGOFF_ICOUNT:+nokaslr }migoff.mode=$mode ${tiered:+migoff.tiered }$*"
 	-display none -no-reboot -nodefaults -serial stdio)
 
-msg "$flavour: booting VM (${accel[1]%%,*}, mode $mode), console -> $log"
+msg "$flavour: booting VM (${accel[1]%%,*}${MIGOFF_ICOUNT:+, icount shift $MIGOFF_ICOUNT}, mode $mode), console -> $log"
 mkdir -p "$(dirname "$log")"
 if [ "$mode" = shell ]; then
 	exec "${qemu[@]}"
