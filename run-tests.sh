@@ -8,7 +8,7 @@
 # --native [--destructive]: no VM; the test plan's main part runs on this
 # machine, which must run a kernel with the series (scripts/native.sh
 # test), skipping, each with its reason, what would damage the machine
-# unless --destructive is given (see README, On your own hardware).
+# unless --destructive is given (see docs/hardware.md).
 # MIGOFF_CONFIGS narrows the migrator configurations of its data tests
 # (e.g. "nodata", or "none,dcbm:channels=2").
 set -euo pipefail
@@ -311,7 +311,7 @@ run_plan() { # run_plan FLAVOUR [BUILD COMMAND...]
 # Builds no boot waits for (make deb, the series' patch-by-patch builds)
 # run in the background while a flavour's VM boots, at idle priority
 # (SCHED_IDLE, idle I/O class): the guest keeps every cycle it asks for,
-# and the build gets what the guest leaves idle (see README, Build times).
+# and the build gets what the guest leaves idle (see docs/workbench.md, Build times).
 # Output in $RESULTS/NAME.log; finish_background waits and gives the status.
 declare -A BACKGROUND
 start_in_background() { # NAME COMMAND...

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compare a built kernel's configuration with Debian's own amd64
 # config on the options declared under mm/ and kernel/: one line per option
-# whose value differs ("OPTION ours debian").  README ("Kernel
+# whose value differs ("OPTION ours debian").  docs/workbench.md ("Kernel
 # configuration") says why each difference is deliberate.
 #   scripts/config-diff.sh [FLAVOUR]      (default patched)
 set -euo pipefail

@@ -274,7 +274,7 @@ END {
 }' "$dir/limit-summary.csv" "$dir/compare.csv" "$dir/summary.csv" >"$dir/bench.md" || status=1
 
 # The emulator's slow mode: in some repetitions the same work takes
-# several times as long, on every kernel alike (see README, "Results").
+# several times as long, on every kernel alike (see docs/results.md).
 # Counted per run: repetitions below a third of the fastest repetition of
 # the same run and folio size.
 awk -F, -v RUNS="$RUNS" 'NR > 1 && $2 == "move" && $12 == "ok" {

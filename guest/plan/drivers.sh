@@ -286,7 +286,7 @@ test_dcbm_unstoppable_transient_error() {
 # and the first rmmod must come before that, and on the debug kernel
 # under load they once took more than a second), the mover is stopped
 # (SIGSTOP: no migration runs while the active migrator's text is
-# patched, see README), dcbm made inactive and unloaded as soon as it lets
+# patched, see docs/testing.md), dcbm made inactive and unloaded as soon as it lets
 # itself be: each abandoned copy holds a module reference, so rmmod must
 # be refused until the last late callback has dropped its own, and the
 # module must stay until that callback has returned through its code.  No
@@ -510,7 +510,7 @@ mover_cpuset() { # CPUS
 # affinity, as a container is: to CPU 1, no helper runs; to CPUs 0-1
 # (placement any), helpers run only there.  In the switching boot: the
 # first cpuset made and the last removed flip the page allocator's static
-# key (cpusets_enabled()), text every vCPU runs (see README).  The cpuset
+# key (cpusets_enabled()), text every vCPU runs (see docs/testing.md).  The cpuset
 # controller is switched off again after, so no later cgroup gets a cpuset.
 test_mtcopy_cpuset_task() {
 	local rc=0 c
