@@ -4,9 +4,11 @@
 # Writes results/bench.csv, limit.csv, vmstat.csv, latency.csv, span.csv and
 # tier.csv (raw), the summaries, results/bench.md, latency.md, span.md,
 # tier.md and the plots, and
-# results/status: "ok", or what failed.  Exits 1 when a boot failed, a
-# kernel report appeared or any cell of the tables failed (make
-# cover-letter refuses such results).  Size and repetitions: MIGOFF_TOTAL
+# results/status: "ok", or what failed, and results/run.md (when, what,
+# how long).  Exits 1 when a boot failed, a kernel report appeared or any
+# cell of the tables failed (make cover-letter refuses such results);
+# otherwise it writes docs/results.md and its plots
+# (scripts/results-page.sh), to be committed.  Size and repetitions: MIGOFF_TOTAL
 # (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11), MIGOFF_SPANREPS (10),
 # MIGOFF_TIERREPS (8).  The VM is the tiered one (vm.sh --tiered): node 2,
 # memory without CPUs in a lower tier, is the slow node of the tiering
@@ -124,10 +126,10 @@ fi
 # A failed run must not leave an earlier run's tables behind (nor, unless
 # they are what --report reads, its console logs).
 keep=()
-[ -z "$report_only" ] || keep=(! -name 'bench-*.log')
+[ -z "$report_only" ] || keep=(! -name 'bench-*.log' ! -name run.md)
 find "$RESULTS" -maxdepth 1 -type f \( -name 'bench*' -o -name 'latency*' -o -name 'limit*' \
-	-o -name 'vmstat*' -o -name 'span*' -o -name 'tier*' -o -name summary.csv -o -name status \) \
-	"${keep[@]}" -delete
+	-o -name 'vmstat*' -o -name 'span*' -o -name 'tier*' -o -name summary.csv -o -name status \
+	-o -name run.md \) "${keep[@]}" -delete
 raw=$RESULTS/bench.csv
 echo "run,kind,param,rep,bytes,ns,cpu_ns,guest_cpu_ns,batches,batch_bytes,copy_ns,status" >"$raw"
 lat=$RESULTS/latency.csv
@@ -155,8 +157,22 @@ collect_rows() { # LOG LABEL
 	mark_kernel_reports "$log" "$label" || failures+=("$label: kernel reports in $log")
 }
 
+# What the run was, for the results page: when, on what, from which
+# commit, how long.
+run_record() {
+	local commit
+	commit=$(git rev-parse --short HEAD)
+	git diff --quiet HEAD -- . ':!results' ':!docs' || commit+=" with uncommitted changes"
+	echo "One \`./run-benchmark.sh\` run, $(date -u -d "@$run_start" '+%Y-%m-%d %H:%M') UTC, of commit $commit:"
+	echo "$(( ($(date +%s) - run_start + 30) / 60 )) minutes ($(IFS=,; echo "${boot_minutes[*]}" | sed 's/,/, /g'));"
+	echo "$(nproc) host CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
+	echo "$(qemu-system-x86_64 --version | head -n 1), MIGOFF_TOTAL=$TOTAL, MIGOFF_REPS=$REPS."
+}
+
 failures=()
 runs=()
+boot_minutes=()
+run_start=$(date +%s)
 if [ -n "$native" ]; then
 	log=$RESULTS/bench-native.log
 	if [ -n "${MIGOFF_NATIVE_LOG:-}" ]; then
@@ -192,6 +208,7 @@ else
 		fi
 		scripts/build.sh "$flavour"
 		scripts/initramfs.sh "$flavour"
+		boot_start=$(date +%s)
 		# A benchmark boot runs long by design (the patched one took over
 		# half an hour on a 2-core machine): an hour and a half before it
 		# counts as hung, unless MIGOFF_TIMEOUT says otherwise.
@@ -200,8 +217,10 @@ else
 			migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
 			migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" $args ||
 			failures+=("$label: the VM did not finish its plan ($log)")
+		boot_minutes+=("$label boot $(( ($(date +%s) - boot_start + 30) / 60 ))")
 		collect_rows "$log" "$label"
 	done
+	[ -n "$report_only" ] || run_record >"$RESULTS/run.md"
 fi
 
 RUNS="${runs[*]}" REPS=$REPS scripts/report.sh "$RESULTS" ||
@@ -226,3 +245,5 @@ if [ ${#failures[@]} -gt 0 ]; then
 	exit 1
 fi
 echo ok >"$RESULTS/status"
+# The results page (docs/results.md) is made from a VM run that succeeded.
+[ -n "$native" ] || scripts/results-page.sh

@@ -140,3 +140,49 @@ else
 	sed 's/^/# /' "$tmp/out" | tail -n 5
 	echo "not ok - reports: icount-report.sh passes the same rows with the disabled path equal to vanilla"
 fi
+
+# The results page: written only from a run that succeeded and has every
+# table; otherwise it fails and leaves the page as it was.
+page_dir() { # NAME: a results directory with what the page needs
+	local d=$tmp/page-$1
+	mkdir -p "$d"
+	echo ok >"$d/status"
+	echo "One run of the report checks." >"$d/run.md"
+	for f in bench latency span tier; do
+		echo "| table $f |" >"$d/$f.md"
+		echo "plot" >"$d/$f.png"
+	done
+	echo "$d"
+}
+page() { # RESULTS-DIR
+	MIGOFF_RESULTS=$1 MIGOFF_DOCS=$tmp/docs "$here/results-page.sh"
+}
+# expect_refusal NAME RESULTS-DIR: results-page.sh must fail and leave the page.
+expect_refusal() {
+	echo "the page before" >"$tmp/docs/results.md"
+	if page "$2" >"$tmp/out" 2>&1; then
+		echo "# exited 0"
+		echo "not ok - reports: $1"
+	elif [ "$(cat "$tmp/docs/results.md")" != "the page before" ]; then
+		echo "# the page changed"
+		echo "not ok - reports: $1"
+	else
+		echo "# $(tail -n 1 "$tmp/out")"
+		echo "ok - reports: $1"
+	fi
+}
+mkdir -p "$tmp/docs"
+d=$(page_dir failed)
+echo "failed: patched: the VM did not finish its plan" >"$d/status"
+expect_refusal "results-page.sh refuses a run that failed" "$d"
+d=$(page_dir notable)
+rm "$d/tier.md"
+expect_refusal "results-page.sh refuses a run with a table missing" "$d"
+d=$(page_dir whole)
+if page "$d" >"$tmp/out" 2>&1 && grep -q "^One run of the report checks" "$tmp/docs/results.md" &&
+	grep -q "^| table tier |" "$tmp/docs/results.md" && [ -f "$tmp/docs/tier.png" ]; then
+	echo "ok - reports: results-page.sh writes the page and its plots from a whole run"
+else
+	sed 's/^/# /' "$tmp/out" | tail -n 5
+	echo "not ok - reports: results-page.sh writes the page and its plots from a whole run"
+fi

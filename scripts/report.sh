@@ -322,26 +322,34 @@ END {
 	print ""
 }' "$dir/vmstat.csv" >>"$dir/bench.md"
 
-# Plot: GB/s per folio size, one line per run, error bars = sd.
-awk -F, 'NR > 1 && $11 == "ok" { print $2, $4, $5 > (dir "/plot-" $1 ".dat") }' \
-	dir="$dir" "$dir/summary.csv"
+# Plot what the ratio table tests: each run's ratio to its reference (the
+# geometric mean, log axis) with its 95% interval, one line per run, the
+# runs side by side at each folio size.  A ratio cannot go below zero,
+# where mean +- sd of GB/s did.
+awk -F, -v RUNS="$RUNS" 'BEGIN { nr = split(RUNS, runs, " "); for (i = 1; i <= nr; i++) idx[runs[i]] = i }
+NR > 1 && $7 != "" {
+	print log($2) / log(2) + (idx[$1] - nr / 2) * 0.06, $6, $7, $8 > (dir "/plot-" $1 ".dat")
+}' dir="$dir" "$dir/compare.csv"
 plots=""
 for run in $RUNS; do
 	f=$dir/plot-$run.dat
 	[ -e "$f" ] || continue
-	plots+="${plots:+, }'$f' using (log(\$1)/log(2)):2:3 with yerrorlines title '$run'"
+	ref=$(awk -F, -v r="$run" '$1 == r { print $3; exit }' "$dir/compare.csv")
+	plots+="${plots:+, }'$f' using 1:2:3:4 with yerrorlines title '$run / $ref'"
 done
 if [ -n "$plots" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP
 set terminal pngcairo size 1150,560 noenhanced
 set output '$dir/bench.png'
-set title 'move_pages() throughput between two NUMA nodes (QEMU guest)'
+set title 'move_pages() GB/s against the reference, 95% intervals'
 set xlabel 'folio size'
-set ylabel 'GB/s'
+set ylabel 'ratio of GB/s (geometric means)'
+set logscale y 2
+set xrange [11.5:21.5]
 set xtics ('4K' 12, '16K' 14, '64K' 16, '256K' 18, '1M' 20, '2M' 21)
 set grid
 set key outside right top
-plot $plots
+plot $plots, 1 with lines lc rgb 'black' dt 2 notitle
 GP
 fi
 rm -f "$dir"/plot-*.dat
