@@ -180,16 +180,18 @@ function table(caption, what,   i, j, r) {
 	}
 	print ""
 }
-function cell(what, r, s,   k, lim, th, boot) {
+function cell(what, r, s,   k, lim, flim, frac, th, boot) {
 	k = r SUBSEP s
 	if (st[k] != "ok") return "FAILED(" st[k] ")"
 	if (what == "gbps") return sprintf("%.2f ± %.2f", mean[k], sd[k])
 	if (what == "cpu") return sprintf("%.0f / %.0f", cpu[k], gcpu[k])
 	if (what == "copy") {
 		th = threads_of(r); boot = r; sub(/\+.*/, "", boot)
-		lim = limit[boot, "copy_mc", th]
+		lim = limit[boot, "copy_mc", th]; flim = limit[boot, "copy_mc/" size_name(s), th]
 		if (copy[k] == "") return "-"
-		return lim > 0 ? sprintf("%.2f (%.0f%%)", copy[k], 100 * copy[k] / lim) : sprintf("%.2f", copy[k])
+		frac = lim > 0 ? sprintf("%.0f%%", 100 * copy[k] / lim) : ""
+		if (flim > 0) frac = frac (frac == "" ? "" : "; ") sprintf("%.0f%% of per folio", 100 * copy[k] / flim)
+		return frac == "" ? sprintf("%.2f", copy[k]) : sprintf("%.2f (%s)", copy[k], frac)
 	}
 	# what == "ratio": against the run compare.csv names
 	if (!(k in cmp_ref)) return r == runs[1] ? "reference" : "-"
@@ -252,7 +254,7 @@ END {
 	if (boots != "")
 		printf "The boots differ by themselves: the same copy primitive, one thread, medians: %s. A comparison with %s spans two boots and holds that difference.\n\n", boots, runs[1]
 	if (nl) {
-		printf "Copy primitives node %s -> node %s in the guest kernel (copylimit module, one call per 4K page, threads on node %s), GB/s: best of the repetitions (median), by thread count\n\n", FROM, TO, FROM
+		printf "Copy primitives node %s -> node %s in the guest kernel (copylimit module, one call per 4K page, or with /64K and /2M one per folio of that size, threads on node %s), GB/s: best of the repetitions (median), by thread count\n\n", FROM, TO, FROM
 		printf "| boot, primitive |"; for (t = 1; t <= nlt; t++) printf " %s |", lthreads[t] == 1 ? "1 thread" : lthreads[t] " threads"
 		printf "\n|---|"; for (t = 1; t <= nlt; t++) printf "---|"
 		print ""
@@ -267,7 +269,7 @@ END {
 		}
 		print ""
 	}
-	table("Copy phase: GB/s of each migrator while it copied (its statistics, batch bytes / copy_ns, over the moves), and as a fraction of the best copy_mc (the primitive every migrator copies with) at the same thread count in the same boot", "copy")
+	table("Copy phase: GB/s of each migrator while it copied (its statistics, batch bytes / copy_ns, over the moves), and as a fraction of the best copy_mc (the primitive every migrator copies with) at the same thread count in the same boot, per 4K page and, at 64K and 2M, per folio", "copy")
 	table("CPU time per GiB moved, ms (mean): the migrating task (getrusage) / the whole guest (the non-idle time of every CPU, /proc/stat: the task, copy threads, kworkers, interrupts)", "cpu")
 	printf "Failed cells: %d.\n", failed
 	exit (failed > 0 ? 1 : 0)

@@ -11,11 +11,17 @@
  *   echo "copy_mc 2 67108864" >/sys/kernel/debug/copylimit
  *   cat /sys/kernel/debug/copylimit
  *   copy_mc,2,67108864,<ns>,ok
+ *   echo "copy_mc 2 67108864 2M" >/sys/kernel/debug/copylimit
+ *   cat /sys/kernel/debug/copylimit
+ *   copy_mc/2M,2,67108864,<ns>,ok
  *
- * Primitives, each called once per 4K page as migration does:
- * memcpy(), copy_mc_to_kernel() (what folio_mc_copy() uses) and
- * copy_page().  The threads are kernel threads bound to src_node's CPUs in
- * turn; the time runs from releasing them to the last one finishing.
+ * Primitives: memcpy(), copy_mc_to_kernel() (what folio_mc_copy() uses)
+ * and copy_page(), each called once per 4K page as migration does today,
+ * or (memcpy and copy_mc, with a unit of 64K or 2M) once per folio of that
+ * size over its contiguous direct-map range, as a per-folio copy would.
+ * The threads are kernel threads bound to src_node's CPUs in turn, each
+ * copying whole units; the time runs from releasing them to the last one
+ * finishing.
  * Every byte of the destination is compared with the source afterwards; a
  * mismatch or a copy_mc_to_kernel() failure makes the status "corrupted".
  */
@@ -27,6 +33,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
@@ -61,8 +68,9 @@ struct buffers {
 struct copier {
 	const struct buffers *buf;
 	enum primitive prim;
-	unsigned long first, count;	/* page indexes */
-	unsigned long failed;		/* pages copy_mc_to_kernel() did not copy */
+	unsigned long unit_pages;	/* pages per call */
+	unsigned long first, count;	/* page indexes, whole units */
+	unsigned long failed;		/* calls copy_mc_to_kernel() did not finish */
 	struct completion *start;
 	atomic_t *running;
 	struct completion *done;
@@ -82,17 +90,20 @@ static int copier_fn(void *arg)
 	struct copier *c = arg;
 	unsigned long i;
 
+	size_t len = c->unit_pages * PAGE_SIZE;
+
 	wait_for_completion(c->start);
-	for (i = c->first; i < c->first + c->count; i++) {
+	/* A unit never crosses a 2M chunk: its range is contiguous. */
+	for (i = c->first; i < c->first + c->count; i += c->unit_pages) {
 		void *dst = page_addr(c->buf->dst, i);
 		void *src = page_addr(c->buf->src, i);
 
 		switch (c->prim) {
 		case PRIM_MEMCPY:
-			memcpy(dst, src, PAGE_SIZE);
+			memcpy(dst, src, len);
 			break;
 		case PRIM_COPY_MC:
-			if (copy_mc_to_kernel(dst, src, PAGE_SIZE))
+			if (copy_mc_to_kernel(dst, src, len))
 				c->failed++;
 			break;
 		default:
@@ -168,13 +179,16 @@ static int copier_cpu(int i)
 	return cpumask_first(mask);
 }
 
-/* Copy @buf with @threads threads; the time in ns, or a negative errno. */
+/*
+ * Copy @buf with @threads threads, @unit_pages pages per call; the time in
+ * ns, or a negative errno.
+ */
 static s64 timed_copy(const struct buffers *buf, enum primitive prim,
-		      int threads, unsigned long *failed)
+		      unsigned long unit_pages, int threads, unsigned long *failed)
 {
 	DECLARE_COMPLETION_ONSTACK(start);
 	DECLARE_COMPLETION_ONSTACK(done);
-	unsigned long npages = buf->nr_chunks * CHUNK_PAGES, first = 0;
+	unsigned long nunits = buf->nr_chunks * CHUNK_PAGES / unit_pages, first = 0;
 	struct copier c[MAX_THREADS];
 	atomic_t running = ATOMIC_INIT(threads);
 	ktime_t t0;
@@ -182,10 +196,10 @@ static s64 timed_copy(const struct buffers *buf, enum primitive prim,
 
 	for (i = 0; i < threads; i++) {
 		struct task_struct *t;
-		unsigned long count = npages / threads + (i < npages % threads);
+		unsigned long count = (nunits / threads + (i < nunits % threads)) * unit_pages;
 
-		c[i] = (struct copier){ buf, prim, first, count, 0, &start,
-					&running, &done };
+		c[i] = (struct copier){ buf, prim, unit_pages, first, count, 0,
+					&start, &running, &done };
 		first += count;
 		t = kthread_create_on_node(copier_fn, &c[i], src_node, "copylimit/%d", i);
 		if (IS_ERR(t)) {
@@ -208,7 +222,7 @@ static s64 timed_copy(const struct buffers *buf, enum primitive prim,
 	return ktime_to_ns(ktime_sub(ktime_get(), t0));
 }
 
-static int run(enum primitive prim, int threads, unsigned long bytes)
+static int run(enum primitive prim, unsigned long unit, int threads, unsigned long bytes)
 {
 	struct buffers buf = { .nr_chunks = bytes >> (PAGE_SHIFT + CHUNK_ORDER) };
 	unsigned long failed = 0;
@@ -223,11 +237,16 @@ static int run(enum primitive prim, int threads, unsigned long bytes)
 		return -ENOMEM;
 	}
 	fill(&buf);
-	ns = timed_copy(&buf, prim, threads, &failed);
+	ns = timed_copy(&buf, prim, unit / PAGE_SIZE, threads, &failed);
 	if (ns >= 0) {
 		status = !failed && same(&buf) ? "ok" : "corrupted";
-		snprintf(result, sizeof(result), "%s,%d,%lu,%lld,%s\n",
-			 primitive_names[prim], threads, bytes, ns, status);
+		if (unit == PAGE_SIZE)
+			snprintf(result, sizeof(result), "%s,%d,%lu,%lld,%s\n",
+				 primitive_names[prim], threads, bytes, ns, status);
+		else
+			snprintf(result, sizeof(result), "%s/%lu%c,%d,%lu,%lld,%s\n",
+				 primitive_names[prim], unit % SZ_1M ? unit >> 10 : unit >> 20,
+				 unit % SZ_1M ? 'K' : 'M', threads, bytes, ns, status);
 	}
 	free_chunks(buf.dst, buf.nr_chunks);
 	free_chunks(buf.src, buf.nr_chunks);
@@ -237,8 +256,8 @@ static int run(enum primitive prim, int threads, unsigned long bytes)
 static ssize_t copylimit_write(struct file *f, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	char line[64], name[16];
-	unsigned long bytes;
+	char line[64], name[16], unit_name[8] = "4K";
+	unsigned long bytes, unit;
 	int threads, prim, err;
 
 	if (len >= sizeof(line))
@@ -246,15 +265,20 @@ static ssize_t copylimit_write(struct file *f, const char __user *ubuf,
 	if (copy_from_user(line, ubuf, len))
 		return -EFAULT;
 	line[len] = '\0';
-	if (sscanf(line, "%15s %d %lu", name, &threads, &bytes) != 3)
+	if (sscanf(line, "%15s %d %lu %7s", name, &threads, &bytes, unit_name) < 3)
 		return -EINVAL;
 	prim = match_string(primitive_names, NR_PRIMITIVES, name);
+	unit = memparse(unit_name, NULL);
 	if (prim < 0 || threads < 1 || threads > MAX_THREADS || !bytes ||
 	    bytes > MAX_BYTES || bytes % (CHUNK_PAGES * PAGE_SIZE))
 		return -EINVAL;
+	/* Per page, or (not copy_page) per folio of 64K or 2M. */
+	if (unit != PAGE_SIZE && (prim == PRIM_COPY_PAGE ||
+				  (unit != SZ_64K && unit != CHUNK_PAGES * PAGE_SIZE)))
+		return -EINVAL;
 
 	mutex_lock(&run_lock);
-	err = run(prim, threads, bytes);
+	err = run(prim, unit, threads, bytes);
 	mutex_unlock(&run_lock);
 	return err ? err : len;
 }

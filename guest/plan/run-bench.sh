@@ -101,22 +101,25 @@ bytes_of() { # SIZE
 
 # The copy primitives' bandwidth from the near to the far node per thread
 # count, from the workbench's copylimit module: the limit a copy phase is
-# held against.
+# held against.  Each primitive called per 4K page, and memcpy and copy_mc
+# also per 64K and per 2M folio (PRIMITIVE:UNIT; the module names those
+# rows PRIMITIVE/UNIT).
 limit_table() {
-	local dbg=/sys/kernel/debug/copylimit rep=0 prim t p n b ns st
+	local dbg=/sys/kernel/debug/copylimit rep=0 spec prim unit t p n b ns st
 	local nodes="src_node=$NEAR_NODE dst_node=$FAR_NODE"
 	# Natively the module is built for the running kernel and named by path.
 	# shellcheck disable=SC2086 # two module parameters
 	modprobe copylimit $nodes 2>/dev/null || insmod "$(param copylimit)" $nodes ||
 		{ echo "MIGLIMIT,copylimit,0,0,0,0,no-module"; return; }
 	while [ $rep -lt "${reps:-5}" ]; do
-		for prim in memcpy copy_mc copy_page; do
+		for spec in memcpy copy_mc copy_page memcpy:64K copy_mc:64K memcpy:2M copy_mc:2M; do
+			prim=${spec%:*} unit=${spec#"$prim"}
 			for t in 1 2; do
-				if echo "$prim $t $(bytes_of "${total:-256M}")" >$dbg; then
+				if echo "$prim $t $(bytes_of "${total:-256M}") ${unit#:}" >$dbg; then
 					IFS=, read -r p n b ns st <$dbg
 					echo "MIGLIMIT,$p,$n,$rep,$b,$ns,$st"
 				else
-					echo "MIGLIMIT,$prim,$t,$rep,0,0,failed"
+					echo "MIGLIMIT,$prim${unit:+/${unit#:}},$t,$rep,0,0,failed"
 				fi
 			done
 		done
