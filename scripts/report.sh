@@ -36,7 +36,7 @@ raw=$dir/bench.csv
 : "${RUNS:?RUNS: the expected run labels}" "${REPS:?REPS: the expected repetitions}"
 
 # summary.csv: one line per cell, with the statistics every table uses.
-# run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status
+# run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status,batch_kib
 awk -F, -v RUNS="$RUNS" -v REPS="$REPS" '
 NR == 1 { next }
 $2 == "move" {
@@ -47,10 +47,10 @@ $2 == "move" {
 	g = $5 / $6; gib = $5 / 1073741824
 	n[k]++; s[k] += g; ss[k] += g * g; l[k] += log(g); ll[k] += log(g) * log(g)
 	cpu[k] += $7 / 1e6 / gib; gcpu[k] += $8 / 1e6 / gib
-	cb[k] += $10; cn[k] += $11
+	cb[k] += $10; cn[k] += $11; nb[k] += $9
 }
 END {
-	print "run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status"
+	print "run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status,batch_kib"
 	nr = split(RUNS, runs, " ")
 	for (i = 1; i <= nr; i++)
 		for (j = 1; j <= ns; j++) {
@@ -60,9 +60,10 @@ END {
 			if (reps[k] != REPS) { print pre "0,,,,,,,,n=" reps[k] + 0 "-of-" REPS; continue }
 			m = s[k] / n[k]; v = n[k] > 1 ? (ss[k] - n[k] * m * m) / (n[k] - 1) : 0
 			lm = l[k] / n[k]; lv = n[k] > 1 ? (ll[k] - n[k] * lm * lm) / (n[k] - 1) : 0
-			printf "%s%d,%.4f,%.4f,%.6f,%.8f,%.1f,%.1f,%s,ok\n", pre, n[k], m, sqrt(v > 0 ? v : 0),
+			printf "%s%d,%.4f,%.4f,%.6f,%.8f,%.1f,%.1f,%s,ok,%s\n", pre, n[k], m, sqrt(v > 0 ? v : 0),
 				lm, (lv > 0 ? lv : 0), cpu[k] / n[k], gcpu[k] / n[k],
-				(cn[k] > 0 ? sprintf("%.3f", cb[k] / cn[k]) : "")
+				(cn[k] > 0 ? sprintf("%.3f", cb[k] / cn[k]) : ""),
+				(nb[k] > 0 ? sprintf("%.0f", cb[k] / nb[k] / 1024) : "")
 		}
 }' "$raw" >"$dir/summary.csv"
 
@@ -185,6 +186,7 @@ function cell(what, r, s,   k, lim, flim, frac, th, boot) {
 	if (st[k] != "ok") return "FAILED(" st[k] ")"
 	if (what == "gbps") return sprintf("%.2f ± %.2f", mean[k], sd[k])
 	if (what == "cpu") return sprintf("%.0f / %.0f", cpu[k], gcpu[k])
+	if (what == "batch") return batch[k] == "" ? "-" : batch[k] >= 1024 ? sprintf("%.2gM", batch[k] / 1024) : sprintf("%dK", batch[k])
 	if (what == "copy") {
 		th = threads_of(r); boot = r; sub(/\+.*/, "", boot)
 		lim = limit[boot, "copy_mc", th]; flim = limit[boot, "copy_mc/" size_name(s), th]
@@ -221,7 +223,7 @@ FNR == 1 { next }
 	k = $1 SUBSEP $2
 	if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
 	st[k] = $11; n[k] = $3; mean[k] = $4; sd[k] = $5; lmean[k] = $6; lvar[k] = $7
-	cpu[k] = $8; gcpu[k] = $9; copy[k] = $10
+	cpu[k] = $8; gcpu[k] = $9; copy[k] = $10; batch[k] = $12
 	if ($11 != "ok") failed++
 }
 END {
@@ -269,6 +271,7 @@ END {
 		}
 		print ""
 	}
+	table("Batch each migrator was handed (its statistics over the moves: batch bytes / batches; no migrator: the core migrates 512 pages at a time)", "batch")
 	table("Copy phase: GB/s of each migrator while it copied (its statistics, batch bytes / copy_ns, over the moves), and as a fraction of the best copy_mc (the primitive every migrator copies with) at the same thread count in the same boot, per 4K page and, at 64K and 2M, per folio", "copy")
 	table("CPU time per GiB moved, ms (mean): the migrating task (getrusage) / the whole guest (the non-idle time of every CPU, /proc/stat: the task, copy threads, kworkers, interrupts)", "cpu")
 	printf "Failed cells: %d.\n", failed
