@@ -131,7 +131,7 @@ static size_t frames_in(const uint64_t *pfns, size_t n, unsigned long base, unsi
 
 int main(int argc, char **argv)
 {
-	size_t total = 96UL << 20, folio = 2UL << 20, npages, held, left = 0, moved = 0, i;
+	size_t total = 96UL << 20, folio = 2UL << 20, npages, held, left = 0, moved = 0;
 	size_t filler_len;
 	unsigned long base, count;
 	uint64_t *before, *after;
@@ -170,14 +170,10 @@ int main(int argc, char **argv)
 	filler = fill_node(node, folio, &filler_len);
 	if (filler == MAP_FAILED)
 		return 1;
-	buf = map_on_node(total, folio, node);
-	if (!buf)
-		return 1;
-	fill_pattern(buf, total, SEED, 0);
+	buf = patterned_on_node(total, folio, node, SEED, &before);
 	npages = total / PAGE_SZ;
-	before = calloc(npages, sizeof(*before));
 	after = calloc(npages, sizeof(*after));
-	if (!before || !after || page_frames(buf, total, before))
+	if (!buf || !after)
 		return 1;
 	held = frames_in(before, npages, base, count);
 	printf("# CMA area %s: %lu pages from pfn %#lx, %zu of them hold the buffer\n",
@@ -190,8 +186,7 @@ int main(int argc, char **argv)
 	if (area_write(area, "alloc", count))
 		return 1;
 	rc = page_frames(buf, total, after);
-	for (i = 0; i < npages && !rc; i++)
-		moved += before[i] != after[i];
+	moved = rc ? 0 : pages_moved(before, after, npages);
 	left = frames_in(after, npages, base, count);
 	printf("# allocated the area: %zu pages of the buffer moved, %zu left in it\n", moved, left);
 	bad = verify_pattern(buf, total, SEED, 0);

@@ -471,6 +471,28 @@ int page_frames(void *buf, size_t len, uint64_t *pfns)
 	return ret;
 }
 
+char *patterned_on_node(size_t len, size_t folio, int node, uint64_t seed, uint64_t **frames)
+{
+	char *buf = map_on_node(len, folio, node);
+
+	if (!buf)
+		return NULL;
+	fill_pattern(buf, len, seed, 0);
+	*frames = calloc(len / PAGE_SZ, sizeof(**frames));
+	if (!*frames || page_frames(buf, len, *frames))
+		return NULL;
+	return buf;
+}
+
+size_t pages_moved(const uint64_t *before, const uint64_t *after, size_t n)
+{
+	size_t i, moved = 0;
+
+	for (i = 0; i < n; i++)
+		moved += before[i] != after[i];
+	return moved;
+}
+
 static void *writer_fn(void *arg)
 {
 	struct writer *w = arg;

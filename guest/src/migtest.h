@@ -105,6 +105,15 @@ long count_folios(void *buf, size_t len, size_t folio_size);
  * is present).  Returns 0, or -1 if the page tables could not be read.
  */
 int page_frames(void *buf, size_t len, uint64_t *pfns);
+/*
+ * A buffer of @len bytes of @folio-sized folios on @node, filled with the
+ * pattern of @seed, and the frame of each of its 4K pages (in a new array,
+ * *frames); NULL on failure.  The programs that make the kernel move such a
+ * buffer (offlining, a contiguous allocation) compare the frames after.
+ */
+char *patterned_on_node(size_t len, size_t folio, int node, uint64_t seed, uint64_t **frames);
+/* How many of the @n pages have another frame in @after than in @before. */
+size_t pages_moved(const uint64_t *before, const uint64_t *after, size_t n);
 
 #define MPOL_MF_MOVE		(1 << 1)
 #define MPOL_MF_MOVE_ALL	(1 << 2)

@@ -173,14 +173,10 @@ int main(int argc, char **argv)
 	per_block = block_size() / PAGE_SZ;
 	if (!per_block || set_folio_size(folio))
 		return 1;
-	buf = map_on_node(total, folio, node);
-	if (!buf)
-		return 1;
-	fill_pattern(buf, total, SEED, 0);
+	buf = patterned_on_node(total, folio, node, SEED, &before);
 	npages = total / PAGE_SZ;
-	before = calloc(npages, sizeof(*before));
 	after = calloc(npages, sizeof(*after));
-	if (!before || !after || page_frames(buf, total, before))
+	if (!buf || !after)
 		return 1;
 
 	nr = blocks_by_pages(before, npages, per_block, blocks);
@@ -190,10 +186,9 @@ int main(int argc, char **argv)
 	block = blocks[i].block;
 	held = blocks[i].pages;
 	rc = page_frames(buf, total, after);
-	for (i = 0; i < (long)npages && !rc; i++) {
-		moved += before[i] != after[i];
+	moved = rc ? 0 : pages_moved(before, after, npages);
+	for (i = 0; i < (long)npages && !rc; i++)
 		left += after[i] / per_block == (uint64_t)block;
-	}
 	printf("# offlined memory%ld: %zu pages of the buffer moved (%zu were in it), %zu left in it\n",
 	       block, moved, held, left);
 	bad = verify_pattern(buf, total, SEED, 0);
