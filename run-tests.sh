@@ -74,10 +74,10 @@ CONFIGS_patched=
 SIZES_patched=
 CONFIGS_debug=dcbm:channels=2
 SIZES_debug=64K,2M
-# The main part: 51 tests, and per migrator configuration 23 more plus
+# The main part: 51 tests, and per migrator configuration 24 more plus
 # two per folio size of the move_pages integrity tests.
 GUEST_PLAN_nodata=51
-per_config_tests() { echo $((23 + 2 * $1)); } # NUMBER_OF_SIZES
+per_config_tests() { echo $((24 + 2 * $1)); } # NUMBER_OF_SIZES
 GUEST_PLAN_per_config=$(per_config_tests 6)
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$((GUEST_PLAN_nodata + $(per_config_tests 2)))

@@ -193,7 +193,7 @@ SETTINGS_FILES() {
 		$OFFLOAD/{active,reasons,max_batch_bytes} \
 		$OFFLOAD/migrators/*/{min_batch_bytes,threads,channels,placement,timeout_ms} \
 		$TRACING/{tracing_on,buffer_size_kb,options/event-fork,set_event_pid} \
-		$TRACING/events/{migrate,migrate_offload,thp,workqueue}/*/enable 2>/dev/null
+		$TRACING/events/{migrate,migrate_offload,thp,workqueue,compaction}/*/enable 2>/dev/null
 }
 
 # The current value of a setting, as it must be written back.

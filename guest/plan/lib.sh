@@ -168,6 +168,9 @@ set_knob() { # FILE VALUE
 TRACING=/sys/kernel/tracing
 BATCH_EVENT=$TRACING/events/migrate_offload/migrate_offload_batch/enable
 CALL_EVENT=$TRACING/events/migrate/mm_migrate_pages/enable
+# Where a compaction pass of a zone ended and why (kcompactd_test prints
+# kcompactd's: a pass kswapd cut short ends "partial_skipped").
+COMPACTION_EVENT=$TRACING/events/compaction/mm_compaction_end/enable
 
 # Run COMMAND (as run_quoted does) with the series' batch tracepoint
 # recording only COMMAND's process and the tasks it starts (set_event_pid
@@ -248,7 +251,7 @@ WORKERS_TRACE=$TRACING/instances/workers
 enable_batch_trace_now() { # PID
 	set_knob $TRACING/options/event-fork 1 &&
 		echo "$1" >$TRACING/set_event_pid && set_knob $BATCH_EVENT 1 &&
-		set_knob $CALL_EVENT 1 && mkdir -p $WORKERS_TRACE &&
+		set_knob $CALL_EVENT 1 && set_knob $COMPACTION_EVENT 1 && mkdir -p $WORKERS_TRACE &&
 		set_knob $WORKERS_TRACE/events/workqueue/workqueue_execute_start/enable 1
 }
 

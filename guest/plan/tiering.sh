@@ -300,19 +300,17 @@ kcompactd_quiet() {
 	return 1
 }
 
-# Not in the plan since 2026-12-06: in one pre-check kcompactd moved none
-# of the kept pages in 60 s (0; other runs 96 to 4352 of 32768).  The
-# likeliest cause, not yet shown: proactive compaction gives up on a zone
-# while the node's kswapd runs (kswapd_is_running() in __compact_finished())
-# and, the score not having dropped, waits 32 s before it tries again; the
-# test should first wait for the node's kswapd to sleep.
 # Compaction that no task asked for, by kcompactd: 256M of base pages on the
 # slow node, every other one freed, fragment its ZONE_MOVABLE (340M, where
 # the buffer goes first) enough that kcompactd compacts the node on its own
 # once fragment -k raises vm.compaction_proactiveness to 100 (0 until then,
 # so that no compaction runs while the buffer is being fragmented, and
-# none defers the one that counts): fragment waits for kcompactd to move
-# some of the pages kept, and checks every byte.  The slow node's
+# none defers the one that counts): fragment waits for the node's kswapd to
+# be idle first (proactive compaction stops while it runs, and then backs
+# off for 32 s), triggers again whenever kswapd cut a pass short, waits for
+# kcompactd to move some of the pages kept, and checks every byte.  How
+# each of kcompactd's passes ended (compaction:mm_compaction_end) is
+# printed.  The slow node's
 # kcompactd joins the trace's pid filter (traced_run leaves its lines out
 # for every other test): its own migrate_pages() calls of reason
 # compaction must have moved pages and, under a migrator, its batches of
@@ -331,6 +329,9 @@ kcompactd_test() {
 	kcompactd_quiet || rc=1
 	[ "$m" = none ] || set_knob $OFFLOAD/active none || rc=1
 	grep "^ *kcompactd$SLOW_NODE-" $TRACING/trace >/tmp/trace-kcompactd
+	# Its passes: the zone, where its scanners stopped and why (the first 12).
+	sed -n 's/.*mm_compaction_end: zone_start=\(0x[0-9a-f]*\) migrate_pfn=\(0x[0-9a-f]*\) free_pfn=\(0x[0-9a-f]*\) .* status=\([a-z_]*\).*/# kcompactd pass: zone at \1, scanners at \2 and \3: \4/p' \
+		/tmp/trace-kcompactd | head -n 12
 	calls=$(grep 'mm_migrate_pages:.* reason=compaction' /tmp/trace-kcompactd | grep -vc 'nr_succeeded=0 ')
 	grep 'migrate_offload_batch:' /tmp/trace-kcompactd >/tmp/trace
 	batches=$(traced_batches "migrator=$m reason=compaction ")

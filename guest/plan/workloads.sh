@@ -37,9 +37,9 @@ soft_offline_stays_off() {
 	fi
 }
 
-# The results of workloads CONFIG: two per size of SIZES, 23 others.
+# The results of workloads CONFIG: two per size of SIZES, 24 others.
 tests_per_config() {
-	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 3 + 3 + 2 + 5 + 5))
+	echo $((1 + 1 + 2 * $(echo $SIZES | wc -w) + 3 + 3 + 3 + 2 + 5 + 6))
 }
 
 ACCOUNTING_CGROUP=/sys/fs/cgroup/accounting
@@ -144,6 +144,8 @@ workloads() { # CONFIG
 		offline_test
 	test_needing slow-node,destructive,cma-area "$c: contiguous allocation: the slow node's CMA area is allocated while a 2M-folio buffer holds a quarter of it, the buffer moves out intact" \
 		contig_test
+	test_needing slow-node "$c: compaction by kcompactd: it compacts the slow node's fragmented movable zone on its own, pages kept intact" \
+		kcompactd_test
 }
 
 # The results of workloads_plan: every test under every configuration.

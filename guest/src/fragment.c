@@ -12,12 +12,13 @@
  * into free pages at its end, so the caller puts the buffer where it must
  * be moved: most of a zone (the slow node's ZONE_MOVABLE in the VM).
  *
- * With -k it does not compact: once its pages are fragmented it raises
- * vm.compaction_proactiveness to 100 (the caller puts it back), which wakes
- * every node's kcompactd to compact proactively, waits up to SECONDS for
- * kcompactd to move some of its pages, and fails if none moved.  The
- * caller keeps proactive compaction off until then, and puts the buffer
- * where compaction must move it.
+ * With -k it does not compact: once its pages are fragmented and the node's
+ * kswapd is idle, it raises vm.compaction_proactiveness to 100 (the caller
+ * puts it back), which wakes every node's kcompactd to compact
+ * proactively, waits up to SECONDS for kcompactd to move some of its pages
+ * (triggering again whenever kswapd cut a pass short), and fails if none
+ * moved.  The caller keeps proactive compaction off until then, and puts
+ * the buffer where compaction must move it.
  *
  * Usage: fragment [-t TOTAL] [-n NODE] [-k SECONDS]   exit 0 pass, 1 fail
  */
@@ -57,22 +58,105 @@ static long kept_pages_moved(char *buf, size_t total, const uint64_t *before, ui
 }
 
 /*
- * Wake kcompactd (raising the proactiveness wakes it at once), then wait
- * until it moved some kept page, or @seconds passed.
+ * The CPU time (ticks) the kernel thread NAME has used, or -1 if there is
+ * no such thread; its pid in @pid.
+ */
+static long kthread_ticks(const char *name, int *pid)
+{
+	char path[64], line[512], comm[64];
+	unsigned long utime, stime;
+	FILE *f;
+
+	if (*pid <= 0) {
+		for (*pid = 2; *pid < 32768; (*pid)++) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", *pid);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			comm[0] = 0;
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = 0;
+			fclose(f);
+			comm[strcspn(comm, "\n")] = 0;
+			if (!strcmp(comm, name))
+				break;
+		}
+		if (*pid >= 32768)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", *pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* After "pid (comm) ": state, then 10 fields, then utime and stime. */
+	if (!fgets(line, sizeof(line), f) || !strrchr(line, ')') ||
+	    sscanf(strrchr(line, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &utime, &stime) != 2)
+		utime = stime = -1UL;
+	fclose(f);
+	return utime == -1UL ? -1 : (long)(utime + stime);
+}
+
+/*
+ * Wait up to @seconds until the node's kswapd has used no CPU for a second.
+ * Proactive compaction gives up on a node whose kswapd runs
+ * (kswapd_is_running() in mm/compaction.c) and, when that pass made no
+ * progress, waits 32 s before it tries again; the fragmented node is just
+ * where an allocation may have woken kswapd.
+ */
+static int wait_for_kswapd_idle(const char *kswapd, int *pid, int seconds)
+{
+	long last = kthread_ticks(kswapd, pid), now;
+	int i;
+
+	for (i = 0; i < seconds && last >= 0; i++) {
+		sleep(1);
+		now = kthread_ticks(kswapd, pid);
+		if (now == last)
+			return 0;
+		last = now;
+	}
+	printf("# %s %s\n", kswapd, last < 0 ? "not found" : "still busy");
+	return -1;
+}
+
+/*
+ * Trigger proactive compaction (each write of a non-zero proactiveness
+ * wakes every kcompactd at once), then wait until kcompactd moved some
+ * kept page, or @seconds passed.  A pass that kswapd cut short leaves the
+ * node's kcompactd deferring; once kswapd is idle again the trigger is
+ * written again (at most every 2 s), so that the test waits for kcompactd,
+ * not for its back-off.
  */
 static long wait_for_kcompactd(char *buf, size_t total, const uint64_t *before,
-			       uint64_t *after, int seconds)
+			       uint64_t *after, int node, int seconds)
 {
-	uint64_t end = now_ns() + seconds * 1000000000ULL;
-	long moved;
+	uint64_t start = now_ns(), end = start + seconds * 1000000000ULL;
+	uint64_t next_trigger = start;
+	long moved = 0, ticks, kswapd_start, last_ticks;
+	int triggers = 0, pid = 0;
+	char kswapd[32];
 
-	if (write_file("/proc/sys/vm/compaction_proactiveness", "100")) {
-		perror("# compaction_proactiveness");
+	snprintf(kswapd, sizeof(kswapd), "kswapd%d", node);
+	if (wait_for_kswapd_idle(kswapd, &pid, 30))
 		return -1;
-	}
-
-	while (!(moved = kept_pages_moved(buf, total, before, after)) && now_ns() < end)
+	kswapd_start = last_ticks = kthread_ticks(kswapd, &pid);
+	do {
+		ticks = kthread_ticks(kswapd, &pid);
+		if (now_ns() >= next_trigger && ticks == last_ticks) {
+			if (write_file("/proc/sys/vm/compaction_proactiveness", "100")) {
+				perror("# compaction_proactiveness");
+				return -1;
+			}
+			triggers++;
+			next_trigger = now_ns() + 2000000000ULL;
+		}
+		last_ticks = ticks;
 		usleep(200000);
+		moved = kept_pages_moved(buf, total, before, after);
+	} while (!moved && now_ns() < end);
+	printf("# kcompactd: %d trigger(s) in %.1f s; %s used %ld ticks of CPU meanwhile\n",
+	       triggers, (now_ns() - start) / 1e9, kswapd, kthread_ticks(kswapd, &pid) - kswapd_start);
 	return moved;
 }
 
@@ -118,7 +202,7 @@ int main(int argc, char **argv)
 	if (!before || !after || page_frames(buf, total, before))
 		return 1;
 	if (kcompactd_seconds) {
-		moved = wait_for_kcompactd(buf, total, before, after, kcompactd_seconds);
+		moved = wait_for_kcompactd(buf, total, before, after, node, kcompactd_seconds);
 	} else {
 		if (compact_memory()) {
 			perror("# compact_memory");
