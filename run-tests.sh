@@ -83,7 +83,7 @@ GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))
 GUEST_PLAN_main_debug=$((GUEST_PLAN_nodata + $(per_config_tests 2)))
 GUEST_PLAN_switch_patched=6
 GUEST_PLAN_switch_debug=6
-KUNIT_CASES_migrate_offload=19
+KUNIT_CASES_migrate_offload=20
 # The one test a flavour may skip: the patched kernel has no DMA-API debug.
 ALLOWED_SKIP_patched="drivers: no DMA mapping left behind (DMA-API debug)"
 
