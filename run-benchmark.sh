@@ -2,17 +2,18 @@
 # The main job: build the kernels, boot each in the two-node NUMA VM, run the
 # move_pages() benchmark per folio size, and print one table comparing them.
 # Writes results/bench.csv, limit.csv, vmstat.csv, latency.csv, span.csv and
-# tier.csv (raw), the summaries, results/bench.md, latency.md, span.md,
-# tier.md and the plots, and
-# results/status: "ok", or what failed, and results/run.md (when, what,
-# how long).  Exits 1 when a boot failed, a kernel report appeared or any
-# cell of the tables failed (make cover-letter refuses such results);
-# otherwise it writes docs/results.md and its plots
-# (scripts/results-page.sh), to be committed.  Size and repetitions: MIGOFF_TOTAL
-# (256M), MIGOFF_REPS (8), MIGOFF_LATREPS (11), MIGOFF_SPANREPS (10),
-# MIGOFF_TIERREPS (8).  The VM is the tiered one (vm.sh --tiered): node 2,
-# memory without CPUs in a lower tier, is the slow node of the tiering
-# benchmark; the move_pages() figures move between nodes 0 and 1.
+# tier.csv (raw), the summaries, the tables results/bench.md, busy.md,
+# latency.md, span.md and tier.md, the plots, results/status ("ok", or
+# what failed) and results/run.md (when, what, how long).  Exits 1 when a
+# boot failed, a kernel report appeared or any cell of the tables failed
+# (make cover-letter refuses such results); otherwise it writes
+# docs/results.md and its plots (scripts/results-page.sh), to be
+# committed.  Size and repetitions: MIGOFF_TOTAL (256M), MIGOFF_REPS (8),
+# MIGOFF_LATREPS (11), MIGOFF_SPANREPS (10), MIGOFF_TIERREPS (8),
+# MIGOFF_BUSYREPS (5: the busy-machine phase, VM runs only; 0 leaves it
+# out).  The VM is the tiered one (vm.sh --tiered): node 2, memory without
+# CPUs in a lower tier, is the slow node of the tiering benchmark; the
+# move_pages() figures move between nodes 0 and 1.
 #
 # --native: no VM; the benchmark runs on this machine, which must run a
 # kernel with the series (make deb, install, reboot), against that kernel's
@@ -82,7 +83,7 @@ mark_kernel_reports() { # LOG LABEL
 	[ -z "$hits" ] && return 0
 	echo "error: kernel reports in $1:" >&2
 	sed 's/^/  /' <<<"$hits" >&2
-	sed -i -E "/^$2(\+[^,]*)?,move,/s/,[^,]*\$/,kernel-report/" "$raw"
+	sed -i -E "/^$2(\+[^,]*)?,(move|busy),/s/,[^,]*\$/,kernel-report/" "$raw"
 	return 1
 }
 
@@ -127,7 +128,7 @@ fi
 # they are what --report reads, its console logs).
 keep=()
 [ -z "$report_only" ] || keep=(! -name 'bench-*.log' ! -name run.md)
-find "$RESULTS" -maxdepth 1 -type f \( -name 'bench*' -o -name 'latency*' -o -name 'limit*' \
+find "$RESULTS" -maxdepth 1 -type f \( -name 'bench*' -o -name 'busy*' -o -name 'latency*' -o -name 'limit*' \
 	-o -name 'vmstat*' -o -name 'span*' -o -name 'tier*' -o -name summary.csv -o -name status \
 	-o -name run.md \) "${keep[@]}" -delete
 raw=$RESULTS/bench.csv
@@ -215,7 +216,8 @@ else
 		# shellcheck disable=SC2086 # extra kernel arguments split on purpose
 		MIGOFF_TIMEOUT=${MIGOFF_TIMEOUT:-5400} scripts/vm.sh --tiered "$flavour" bench "$log" migoff.total="$TOTAL" \
 			migoff.reps="$REPS" migoff.latreps="${MIGOFF_LATREPS:-11}" \
-			migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" $args ||
+			migoff.spanreps="${MIGOFF_SPANREPS:-10}" migoff.tierreps="${MIGOFF_TIERREPS:-8}" \
+			migoff.busyreps="${MIGOFF_BUSYREPS:-5}" $args ||
 			failures+=("$label: the VM did not finish its plan ($log)")
 		boot_minutes+=("$label boot $(( ($(date +%s) - boot_start + 30) / 60 ))")
 		collect_rows "$log" "$label"
@@ -226,6 +228,12 @@ fi
 RUNS="${runs[*]}" REPS=$REPS scripts/report.sh "$RESULTS" ||
 	failures+=("failed cells in the throughput tables (FAILED(...) above)")
 echo
+# The busy-machine phase (VM runs: native mode has no such phase yet).
+if [ -z "$native" ] && [ "${MIGOFF_BUSYREPS:-5}" -gt 0 ]; then
+	RUNS="${runs[*]}" BUSYREPS=${MIGOFF_BUSYREPS:-5} scripts/busy-report.sh "$RESULTS" ||
+		failures+=("failed cells in the busy-machine table (FAILED(...) above)")
+	echo
+fi
 LATREPS=${MIGOFF_LATREPS:-11} scripts/latency-report.sh "$lat" "$RESULTS" ||
 	failures+=("failed points in the latency tables (FAILED(...) above)")
 echo
@@ -238,7 +246,7 @@ if [ -z "$native" ] || [ "${native_tierreps:-0}" -gt 0 ]; then
 fi
 echo
 echo "raw: $raw $lat $limit $vmstat $span $tier"
-echo "tables: $RESULTS/bench.md $RESULTS/latency.md $RESULTS/span.md $RESULTS/tier.md"
+echo "tables: $RESULTS/bench.md $RESULTS/busy.md $RESULTS/latency.md $RESULTS/span.md $RESULTS/tier.md"
 echo "plots: $RESULTS/bench.png $RESULTS/latency.png $RESULTS/span.png $RESULTS/tier.png"
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'failed: %s\n' "${failures[@]}" | tee "$RESULTS/status" >&2

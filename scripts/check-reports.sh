@@ -112,6 +112,27 @@ failing_row "$dir/tier.csv" "$ref" >"$tmp/tier-failed.csv"
 expect_failure "tier-report.sh fails on a failed repetition" \
 	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
 
+# busy-report.sh: the native run has no busy phase, so its 64K and 2M
+# move rows stand in for busy ones.
+busy() { # DIR
+	RUNS="$runs" BUSYREPS=1 "$here/busy-report.sh" "$1"
+}
+d=$(bench_copy busy-none)
+expect_failure "busy-report.sh fails without busy rows" busy "$d"
+d=$(bench_copy busy-ok)
+awk -F, -v OFS=, 'NR > 1 && ($3 == 65536 || $3 == 2097152) && $2 == "move" { $2 = "busy"; print }' \
+	"$dir/bench.csv" >>"$d/bench.csv"
+if busy "$d" >"$tmp/out" 2>&1; then
+	echo "ok - reports: busy-report.sh passes the run's 64K and 2M moves taken as busy ones"
+else
+	sed 's/^/# /' "$tmp/out" | tail -n 5
+	echo "not ok - reports: busy-report.sh passes the run's 64K and 2M moves taken as busy ones"
+fi
+awk -F, -v OFS=, -v r="$last" 'NR > 1 && $1 == r && $2 == "busy" && !done { $NF = "error"; done = 1 } 1' \
+	"$d/bench.csv" >"$tmp/busy-failed.csv"
+mv "$tmp/busy-failed.csv" "$d/bench.csv"
+expect_failure "busy-report.sh fails on a failed repetition ($last)" busy "$d"
+
 # icount-report.sh reads bench.csv's columns: the native run's move rows
 # stand in for an instruction-count run, with a copy of the reference's
 # rows labelled vanilla (the disabled path's reference).
@@ -152,6 +173,7 @@ page_dir() { # NAME: a results directory with what the page needs
 		echo "| table $f |" >"$d/$f.md"
 		echo "plot" >"$d/$f.png"
 	done
+	echo "| table busy |" >"$d/busy.md"
 	echo "$d"
 }
 page() { # RESULTS-DIR

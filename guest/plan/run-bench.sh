@@ -10,6 +10,7 @@
 # The migrators take turns: every repetition of every folio size runs each
 # migrator once, so the emulator's drift over minutes (seen as 40% between
 # passes of one code path) falls on all of them alike.
+#   migoff.busyreps=5     the busy-machine phase (busy_bench below)
 # Output rows (the host's report reads them):
 #   MIGLIMIT,<primitive>,<threads>,<rep>,<bytes>,<ns>,<status>
 #   MIGBENCH,<spec>,move,<folio>,<rep>,<bytes>,<ns>,<caller cpu ns>,
@@ -60,6 +61,7 @@ spans=$(param spans | tr ',' ' ')
 spanreps=$(param spanreps)
 spanmigrators=$(param spanmigrators | tr ',' ' ')
 tierreps=$(param tierreps)
+busyreps=$(param busyreps)
 tiermigrators=$(param tiermigrators | tr ',' ' ')
 migrators=$(param migrators | tr ',' ' ')
 [ -d $OFFLOAD ] || migrators=default
@@ -141,21 +143,52 @@ stats_of() { # MIGRATOR
 # One repetition of one folio size under SPEC (already active): migbench's
 # rows tagged with SPEC, the move row extended with what the migrator's
 # statistics counted meanwhile and failed as the header says.
-measure_move() { # SPEC SIZE REP
+measure_move() { # SPEC SIZE REP [KIND]
 	local m=${1%%:*} before after
 	before=$(stats_of "$m")
 	migbench -t "${total:-256M}" -r 1 -f "$3" -s "$2" >/tmp/migbench.out
 	after=$(stats_of "$m")
-	awk -F, -v OFS=, -v spec="$1" -v m="$m" -v before="$before" -v after="$after" '
+	awk -F, -v OFS=, -v spec="$1" -v m="$m" -v before="$before" -v after="$after" -v kind="${4:-}" '
 	BEGIN { split(before, b, " "); split(after, a, " "); for (i = 1; i <= 5; i++) d[i] = a[i] - b[i] }
+	# Another kind of move (busy) keeps its kernel-work rows out of the table.
+	kind != "" && $1 == "MIGVMSTAT" { next }
 	$1 == "MIGBENCH" {
 		st = $NF
 		if (st == "ok" && d[3] > 0) st = "fallback"
 		else if (st == "ok" && d[4] > 0) st = "migrator-error"
 		else if (st == "ok" && m != "none" && m != "default" && d[1] == 0) st = "not-offloaded"
 		$NF = d[1] OFS d[2] OFS d[5] OFS st
+		if (kind != "") $2 = kind
 	}
 	{ $1 = $1 OFS spec; print }' /tmp/migbench.out
+}
+
+# The busy machine: the moves again at 64K and 2M folios with every vCPU
+# running a stress-ng CPU worker at the mover's priority, migoff.busyreps
+# times (default 0: native mode leaves it out), the migrators taking turns
+# as above.  Rows of kind "busy" (MIGBENCH,<spec>,busy,...), which
+# scripts/busy-report.sh compares as report.sh compares the moves.
+busy_bench() {
+	local rep=0 s spec hogs
+	[ "${busyreps:-0}" -gt 0 ] || return 0
+	stress-ng --cpu "$(grep -c '^processor' /proc/cpuinfo)" --cpu-method int64 \
+		>/tmp/stress-busy.out 2>&1 &
+	hogs=$!
+	sleep 2
+	while [ $rep -lt "$busyreps" ]; do
+		for s in 64K 2M; do
+			for spec in $migrators; do
+				if use_migrator "$spec"; then
+					measure_move "$spec" "$s" $rep busy
+				else
+					echo "MIGBENCH,$spec,busy,$(bytes_of "$s"),$rep,0,0,0,0,0,0,0,cannot-activate"
+				fi
+			done
+		done
+		rep=$((rep + 1))
+	done
+	kill $hogs
+	wait $hogs 2>/dev/null
 }
 
 # First-folio latency and whole-call time of one spec, one repetition each,
@@ -310,6 +343,8 @@ while [ $rep -lt "${reps:-5}" ]; do
 	done
 	rep=$((rep + 1))
 done
+
+busy_bench
 
 specs=$(latency_specs)
 rep=0
