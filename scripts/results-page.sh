@@ -29,6 +29,14 @@ else
 		>"$RESULTS/icount-section.md"
 fi
 
+# The busy-machine table, or a line saying the run had no such phase.
+if [ -f "$RESULTS/busy.md" ]; then
+	cp "$RESULTS/busy.md" "$RESULTS/busy-section.md"
+else
+	echo "This run had no busy-machine phase (\`MIGOFF_BUSYREPS=0\`, or a run from before the phase existed)." \
+		>"$RESULTS/busy-section.md"
+fi
+
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 template_expand <"$template" >"$tmp"
