@@ -29,21 +29,32 @@ else
 		>"$RESULTS/icount-section.md"
 fi
 
-# The busy-machine table, or a line saying the run had no such phase.
-if [ -f "$RESULTS/busy.md" ]; then
-	cp "$RESULTS/busy.md" "$RESULTS/busy-section.md"
-else
-	echo "This run had no busy-machine phase (\`MIGOFF_BUSYREPS=0\`, or a run from before the phase existed)." \
-		>"$RESULTS/busy-section.md"
-fi
+# The parts a run may leave out (MIGOFF_BUSYREPS=0, MIGOFF_SPANREPS=0):
+# their tables, or a line saying the run had none.
+optional_section() { # NAME WHAT VARIABLE [PLOT-TITLE]
+	if [ -f "$RESULTS/$1.md" ]; then
+		cp "$RESULTS/$1.md" "$RESULTS/$1-section.md"
+		[ -z "${4:-}" ] || printf '\n![%s](%s.png)\n' "$4" "$1" >>"$RESULTS/$1-section.md"
+	else
+		echo "This run had no $2 (\`$3=0\`, or a run from before the part existed)." \
+			>"$RESULTS/$1-section.md"
+	fi
+}
+optional_section busy "busy-machine phase" MIGOFF_BUSYREPS
+optional_section span "batch-span part" MIGOFF_SPANREPS "batch span"
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 template_expand <"$template" >"$tmp"
-for plot in bench latency span tier; do
+for plot in bench latency tier; do
 	cp "$RESULTS/$plot.png" "$docs/$plot.png" 2>/dev/null ||
 		die "$RESULTS/$plot.png missing (is gnuplot installed?)"
 done
+if [ -f "$RESULTS/span.md" ]; then
+	cp "$RESULTS/span.png" "$docs/span.png" 2>/dev/null || die "$RESULTS/span.png missing"
+else
+	rm -f "$docs/span.png"
+fi
 mv "$tmp" "$page"
 trap - EXIT
 msg "wrote $page and its plots"
