@@ -58,6 +58,26 @@ static long kept_pages_moved(char *buf, size_t total, const uint64_t *before, ui
 }
 
 /*
+ * Where the kept pages are: compaction moves pages from the bottom of a
+ * zone into partly free blocks near its top until its scanners meet, so
+ * which of them it moves depends on where they lie.
+ */
+static void print_frame_range(const uint64_t *frames, size_t npages)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t i;
+
+	for (i = 0; i < npages; i += 2) {
+		if (!frames[i])
+			continue;
+		lo = frames[i] < lo ? frames[i] : lo;
+		hi = frames[i] > hi ? frames[i] : hi;
+	}
+	printf("# kept pages in frames %#llx to %#llx\n", (unsigned long long)lo,
+	       (unsigned long long)hi);
+}
+
+/*
  * The CPU time (ticks) the kernel thread NAME has used, or -1 if there is
  * no such thread; its pid in @pid.
  */
@@ -202,6 +222,7 @@ int main(int argc, char **argv)
 	if (!before || !after || page_frames(buf, total, before))
 		return 1;
 	if (kcompactd_seconds) {
+		print_frame_range(before, npages);
 		moved = wait_for_kcompactd(buf, total, before, after, node, kcompactd_seconds);
 	} else {
 		if (compact_memory()) {
