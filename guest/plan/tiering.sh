@@ -314,8 +314,8 @@ kcompactd_quiet() {
 # so that no compaction runs while the buffer is being fragmented, and
 # none defers the one that counts): fragment waits for the node's kswapd to
 # be idle first (proactive compaction stops while it runs, and then backs
-# off for 32 s), triggers again whenever kswapd cut a pass short, waits for
-# kcompactd to move some of the pages kept, and checks every byte.  How
+# off for 32 s), waits for kcompactd to move some of the pages kept, and
+# checks every byte.  How
 # each of kcompactd's passes ended (compaction:mm_compaction_end) is
 # printed.  The slow node's
 # kcompactd joins the trace's pid filter (traced_run leaves its lines out

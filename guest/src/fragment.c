@@ -15,9 +15,8 @@
  * With -k it does not compact: once its pages are fragmented and the node's
  * kswapd is idle, it raises vm.compaction_proactiveness to 100 (the caller
  * puts it back), which wakes every node's kcompactd to compact
- * proactively, waits up to SECONDS for kcompactd to move some of its pages
- * (triggering again whenever kswapd cut a pass short), and fails if none
- * moved.  The caller keeps proactive compaction off until then, and puts
+ * proactively, waits up to SECONDS for kcompactd to move some of its pages,
+ * and fails if none moved.  The caller keeps proactive compaction off until then, and puts
  * the buffer where compaction must move it.
  *
  * Usage: fragment [-t TOTAL] [-n NODE] [-k SECONDS]   exit 0 pass, 1 fail
@@ -141,42 +140,32 @@ static int wait_for_kswapd_idle(const char *kswapd, int *pid, int seconds)
 }
 
 /*
- * Trigger proactive compaction (each write of a non-zero proactiveness
- * wakes every kcompactd at once), then wait until kcompactd moved some
- * kept page, or @seconds passed.  A pass that kswapd cut short leaves the
- * node's kcompactd deferring; once kswapd is idle again the trigger is
- * written again (at most every 2 s), so that the test waits for kcompactd,
- * not for its back-off.
+ * Trigger proactive compaction (a write of a non-zero proactiveness wakes
+ * every kcompactd at once) once the node's kswapd is idle, then wait until
+ * kcompactd moved some kept page, or @seconds passed.
  */
 static long wait_for_kcompactd(char *buf, size_t total, const uint64_t *before,
 			       uint64_t *after, int node, int seconds)
 {
-	uint64_t start = now_ns(), end = start + seconds * 1000000000ULL;
-	uint64_t next_trigger = start;
-	long moved = 0, ticks, kswapd_start, last_ticks;
-	int triggers = 0, pid = 0;
+	uint64_t start, end;
+	long moved, kswapd_start;
 	char kswapd[32];
+	int pid = 0;
 
 	snprintf(kswapd, sizeof(kswapd), "kswapd%d", node);
 	if (wait_for_kswapd_idle(kswapd, &pid, 30))
 		return -1;
-	kswapd_start = last_ticks = kthread_ticks(kswapd, &pid);
-	do {
-		ticks = kthread_ticks(kswapd, &pid);
-		if (now_ns() >= next_trigger && ticks == last_ticks) {
-			if (write_file("/proc/sys/vm/compaction_proactiveness", "100")) {
-				perror("# compaction_proactiveness");
-				return -1;
-			}
-			triggers++;
-			next_trigger = now_ns() + 2000000000ULL;
-		}
-		last_ticks = ticks;
+	kswapd_start = kthread_ticks(kswapd, &pid);
+	if (write_file("/proc/sys/vm/compaction_proactiveness", "100")) {
+		perror("# compaction_proactiveness");
+		return -1;
+	}
+	start = now_ns();
+	end = start + seconds * 1000000000ULL;
+	while (!(moved = kept_pages_moved(buf, total, before, after)) && now_ns() < end)
 		usleep(200000);
-		moved = kept_pages_moved(buf, total, before, after);
-	} while (!moved && now_ns() < end);
-	printf("# kcompactd: %d trigger(s) in %.1f s; %s used %ld ticks of CPU meanwhile\n",
-	       triggers, (now_ns() - start) / 1e9, kswapd, kthread_ticks(kswapd, &pid) - kswapd_start);
+	printf("# kcompactd: waited %.1f s; %s used %ld ticks of CPU meanwhile\n",
+	       (now_ns() - start) / 1e9, kswapd, kthread_ticks(kswapd, &pid) - kswapd_start);
 	return moved;
 }
 
