@@ -2,13 +2,14 @@
 # The size figures asked for in review: `size` of mm/migrate.o (and the new
 # object) with CONFIG_MIGRATION_COPY_OFFLOAD off and on, and of vmlinux,
 # against the unpatched kernel, all with the lean config.  Builds what is
-# missing: vanilla, patched (=y), and the series with the option off in the
-# series worktree (a full vmlinux, so a few minutes the first time).
+# missing: vanilla, patched (=y), and the series with the option off in a
+# worktree of its own (a full vmlinux, so a few minutes the first time;
+# not check-series' worktree, which checks out every patch in turn).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-tree=$WORK/series
-off=$BUILD/offload-off
+tree=$WORK/sizes
+off=$BUILD/sizes-offload-off
 scripts/build.sh vanilla >&2
 scripts/build.sh patched >&2
 
