@@ -27,11 +27,9 @@ status=0
 RUNS=$RUNS REPS=$BUSYREPS "$(dirname "$0")/report.sh" "$sub" >/dev/null || status=1
 
 # The tables of report.sh's output that answer the question, captioned anew.
+. "$(dirname "$0")/template.sh"
 section() { # PREFIX: the caption starting with PREFIX and its table
-	awk -v p="$1" 'index($0, p) == 1 && !on { on = 1; print; next }
-		on && /^\|/ { rows = 1; print; next }
-		on && rows { exit }
-		on { print }' "$sub/bench.md"
+	RESULTS=$sub template_table bench.md "$1"
 }
 {
 	echo "Busy machine: every vCPU runs a stress-ng CPU worker at the mover's priority while it moves; the same moves as above at 64K and 2M folios, $BUSYREPS repetitions."
