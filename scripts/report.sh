@@ -327,6 +327,46 @@ END {
 	print ""
 }' "$dir/vmstat.csv" >>"$dir/bench.md"
 
+# The DMA engine work per GiB moved under dcbm, from its counters that
+# the guest added to the vmstat rows (means over the repetitions; GiB from
+# pgmigrate_success): what the engine and the IOMMU are asked to do
+# besides copying the bytes.
+awk -F, -v RUNS="$RUNS" '
+function size_name(b) { return b >= 1048576 ? b / 1048576 "M" : b / 1024 "K" }
+NR == 1 { next }
+{
+	k = $1 SUBSEP $2
+	if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
+	m = split($4, kv, ";")
+	for (i = 1; i <= m; i++) { split(kv[i], p, "="); c[p[1]] = p[2] }
+	if ("dcbm_descriptors" in c) {
+		dma[$1] = 1; n[k]++; gib[k] += c["pgmigrate_success"] * 4096 / 1073741824
+		for (x in c) if (x ~ /^dcbm_/) sum[k, x] += c[x]
+	}
+	delete c
+}
+END {
+	nr = split(RUNS, runs, " ")
+	for (i = 1; i <= nr; i++) if (runs[i] in dma) any = 1
+	if (!any) exit
+	print "DMA engine work per GiB moved (the dcbm counters, over the repetitions): descriptors / DMA mappings / interrupts asked for\n"
+	printf "| run |"; for (j = 1; j <= ns; j++) printf " %s |", size_name(sizes[j])
+	printf "\n|---|"; for (j = 1; j <= ns; j++) printf "---|"
+	print ""
+	for (i = 1; i <= nr; i++) {
+		if (!(runs[i] in dma)) continue
+		printf "| %s |", runs[i]
+		for (j = 1; j <= ns; j++) {
+			k = runs[i] SUBSEP sizes[j]
+			if (!n[k] || gib[k] <= 0) { printf " - |"; continue }
+			printf " %.0f / %.0f / %.0f |", sum[k, "dcbm_descriptors"] / gib[k],
+				sum[k, "dcbm_mappings"] / gib[k], sum[k, "dcbm_interrupts"] / gib[k]
+		}
+		print ""
+	}
+	print ""
+}' "$dir/vmstat.csv" >>"$dir/bench.md"
+
 # Plot what the ratio table tests: each run's ratio to its reference (the
 # geometric mean, log axis) with its 95% interval, one line per run, the
 # runs side by side at each folio size.  A ratio cannot go below zero,

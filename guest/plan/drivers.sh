@@ -383,21 +383,69 @@ memcpy_counts() {
 
 # A batch of one 2M THP, which is every THP migration, under dcbm on swdma
 # loaded with ARGS and 2 channels: every byte arrives, no folio falls back
-# to the CPU, and each of the two channels copied a share.
-thp_on_every_channel() { # SWDMA_ARGS...
-	local rc=0 fb0 fb1 idle
+# to the CPU, each of the two channels copied a share, and dcbm's own
+# counters say no 2M folio cost more than DESCS descriptors.
+thp_on_every_channel() { # DESCS SWDMA_ARGS...
+	local rc=0 most=$1 fb0 fb1 idle d0 d1 b0 b1 folios
+	shift
 	reload_engine "$@" || return 1
 	memcpy_counts >/tmp/memcpy0
 	fb0=$(stat_of dcbm fallback_folios)
+	d0=$(stat_of dcbm descriptors) b0=$(stat_of dcbm bytes)
 	with_migrator dcbm migrate_integrity -s 2M -t 2M -r 2 || rc=1
 	fb1=$(stat_of dcbm fallback_folios)
+	d1=$(stat_of dcbm descriptors) b1=$(stat_of dcbm bytes)
 	memcpy_counts >/tmp/memcpy1
 	awk 'NR == FNR { n[$1] = $2; next } { print $1, $2 - n[$1] }' \
 		/tmp/memcpy0 /tmp/memcpy1 >/tmp/memcpy
 	idle=$(awk '$2 == 0 { print $1 }' /tmp/memcpy)
-	echo "# copies per channel: $(tr '\n' ' ' </tmp/memcpy); fallback +$((fb1 - fb0))"
+	folios=$(((b1 - b0) / 2097152))
+	echo "# copies per channel: $(tr '\n' ' ' </tmp/memcpy); fallback +$((fb1 - fb0));" \
+		"$((d1 - d0)) descriptors for $folios 2M folios (at most $most each)"
 	[ "$(wc -l </tmp/memcpy1)" = 2 ] && [ -z "$idle" ] && [ $((fb1 - fb0)) = 0 ] || rc=1
+	[ $folios -gt 0 ] && [ $((d1 - d0)) -le $((most * folios)) ] || rc=1
 	[ $# = 0 ] || reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# An engine that claims to complete in order (swdma ordered=1, as ioat and
+# ptdma): dcbm asks for an interrupt on the last copy of each channel in a
+# batch only, so its own counters must show at most one interrupt per
+# channel and batch, and fewer than descriptors (64K folios: many per
+# batch).  Every byte arrives.
+test_dcbm_interrupt_per_channel() {
+	local rc=0 i0 i1 d0 d1 b0 b1
+	reload_engine ordered=1 || return 1
+	i0=$(stat_of dcbm interrupts) d0=$(stat_of dcbm descriptors) b0=$(stat_of dcbm batches)
+	with_migrator dcbm migrate_integrity -s 64K -r 2 || rc=1
+	i1=$(stat_of dcbm interrupts) d1=$(stat_of dcbm descriptors) b1=$(stat_of dcbm batches)
+	echo "# $((b1 - b0)) batches: $((d1 - d0)) descriptors, $((i1 - i0)) interrupts asked for"
+	[ $((b1 - b0)) -gt 0 ] && [ $((i1 - i0)) -le $((2 * (b1 - b0))) ] &&
+		[ $((i1 - i0)) -lt $((d1 - d0)) ] || rc=1
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# An engine that claims to complete in order and calls back only the
+# copies that asked for an interrupt (swdma ordered=1 and
+# callback_needs_interrupt, which the API allows): the first batch waits
+# for callbacks that never come and times out, its folios go to the CPU,
+# and dcbm asks for an interrupt on every copy of those channels from then
+# on, so exactly one batch times out.  Every byte arrives.
+test_dcbm_silent_engine() {
+	local rc=0 t0 t1
+	reload_engine ordered=1 || return 1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 &&
+		set_knob $SWDMA/callback_needs_interrupt Y || rc=1
+	t0=$(stat_of dcbm timeouts)
+	with_migrator dcbm migrate_integrity -s 64K -r 3 || rc=1
+	t1=$(stat_of dcbm timeouts)
+	set_knob $SWDMA/callback_needs_interrupt N || rc=1
+	echo "# $((t1 - t0)) batches timed out; $(dmesg | grep -c 'without a callback: an interrupt for every copy') channels learnt"
+	[ $((t1 - t0)) = 1 ] || rc=1
+	reload_engine || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
 	return $rc
 }
@@ -730,7 +778,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 3 + 1 + 18 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 21 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=5
 
@@ -775,10 +823,16 @@ drivers_plan() {
 		test_dcbm_copied_after_timeout
 	test_needing swdma "drivers: dcbm, engine completes out of order: data intact, no fallback" \
 		with_fault reverse Y migrate_integrity -s 16K
-	test_needing swdma,destructive "drivers: dcbm, a 2M THP on 2 channels: both channels copy a share, no fallback" \
-		thp_on_every_channel
-	test_needing swdma,destructive "drivers: dcbm, engine takes at most 64K per descriptor: THPs go in segments, no fallback" \
-		thp_on_every_channel max_seg=65536
+	test_needing swdma,destructive "drivers: dcbm, a 2M THP on 2 channels: both channels copy a share, one descriptor each, no fallback" \
+		thp_on_every_channel 2
+	test_needing swdma,destructive "drivers: dcbm, engine refuses copies over 64K: THPs go in 64K segments, learnt before the first is in flight, no fallback" \
+		thp_on_every_channel 32 max_copy=65536
+	test_needing swdma,destructive "drivers: dcbm, a PCI device's 64K DMA mapping segment limit is not the engine's: one descriptor per channel, no fallback" \
+		thp_on_every_channel 2 max_seg=65536
+	test_needing swdma "drivers: dcbm, engine that completes in order: one interrupt per channel and batch, not per copy, data intact" \
+		test_dcbm_interrupt_per_channel
+	test_needing swdma "drivers: dcbm, engine that calls back only copies that asked for an interrupt: one batch times out, then an interrupt per copy, data intact" \
+		test_dcbm_silent_engine
 	test_needing swdma "drivers: dcbm, engine halts after an error until reset: no batch times out, data intact" \
 		halting_engine 1
 	test_needing swdma "drivers: dcbm, two movers on an engine that halts: no batch hit by another's failure" \
@@ -805,6 +859,10 @@ drivers_plan() {
 		test_mtcopy_niced_task
 	ktap_test_result "drivers: mtcopy, every CPU busy with stress-ng: moves complete, data intact" \
 		test_mtcopy_busy_machine
+	# The workloads that follow run dcbm over an engine that completes in
+	# order, as ptdma: one interrupt per channel and batch.  (Natively the
+	# engine is left as it is: reloading it is destructive.)
+	[ -n "$(why_not swdma,destructive)" ] || reload_engine ordered=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 2000
 }
 

@@ -75,9 +75,11 @@ use_migrator() { # SPEC
 	[ "$m" = "$1" ] || params=$(echo "${1#*:}" | tr ':' ' ')
 	echo none >$OFFLOAD/active || return 1
 	case $m in none | cpu) ;; *)
-		# The software engine for dcbm, unless told there is a real one.
+		# The software engine for dcbm, unless told there is a real one;
+		# like a PCI engine that completes in order (ptdma), its device has
+		# the 64K mapping segment limit of every PCI device.
 		[ "$m" != dcbm ] || [ "$(param swdma)" = 0 ] || [ -d /sys/module/swdma ] ||
-			modprobe swdma channels=2 || return 1
+			modprobe swdma channels=2 max_seg=65536 ordered=1 || return 1
 		[ -d /sys/module/"$m" ] || modprobe "$m" $params || return 1
 		for p in $params; do
 			echo "${p#*=}" >$MIGRATORS/"$m"/"${p%%=*}" || return 1
@@ -130,7 +132,9 @@ limit_table() {
 	rmmod copylimit
 }
 
-MIGRATOR_STATS="batches bytes fallback_folios errors copy_ns"
+# The first five every migrator has; dcbm also counts the engine work its
+# copies cost.
+MIGRATOR_STATS="batches bytes fallback_folios errors copy_ns descriptors mappings interrupts"
 
 # The active migrator's statistics (zeros for none and the default kernel).
 stats_of() { # MIGRATOR
@@ -142,16 +146,21 @@ stats_of() { # MIGRATOR
 
 # One repetition of one folio size under SPEC (already active): migbench's
 # rows tagged with SPEC, the move row extended with what the migrator's
-# statistics counted meanwhile and failed as the header says.
+# statistics counted meanwhile and failed as the header says, and under
+# dcbm the vmstat row extended with the engine work (dcbm_descriptors,
+# dcbm_mappings, dcbm_interrupts).
 measure_move() { # SPEC SIZE REP [KIND]
 	local m=${1%%:*} before after
 	before=$(stats_of "$m")
 	migbench -t "${total:-256M}" -r 1 -f "$3" -s "$2" >/tmp/migbench.out
 	after=$(stats_of "$m")
 	awk -F, -v OFS=, -v spec="$1" -v m="$m" -v before="$before" -v after="$after" -v kind="${4:-}" '
-	BEGIN { split(before, b, " "); split(after, a, " "); for (i = 1; i <= 5; i++) d[i] = a[i] - b[i] }
+	BEGIN { split(before, b, " "); split(after, a, " "); for (i = 1; i <= 8; i++) d[i] = a[i] - b[i] }
 	# Another kind of move (busy) keeps its kernel-work rows out of the table.
 	kind != "" && $1 == "MIGVMSTAT" { next }
+	$1 == "MIGVMSTAT" && m == "dcbm" {
+		$0 = $0 ";dcbm_descriptors=" d[6] ";dcbm_mappings=" d[7] ";dcbm_interrupts=" d[8]
+	}
 	$1 == "MIGBENCH" {
 		st = $NF
 		if (st == "ok" && d[3] > 0) st = "fallback"
