@@ -147,6 +147,15 @@ reload_engine() { # ARGS...
 		rmmod swdma && modprobe swdma channels=2 "$@" && load_dcbm 2
 }
 
+# Back to the engine and timeout the fault tests start from: swdma with
+# its defaults, dcbm's timeout at 300 ms.
+default_engine() {
+	local rc=0
+	reload_engine || rc=1
+	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
 # An engine that cannot be stopped (swdma terminate=0: no terminate, as
 # ioat) and makes a stalled copy 500 ms after it
 # stalled, 200 ms after dcbm gave up on it.  The verifying writer and the
@@ -179,8 +188,7 @@ test_dcbm_unstoppable_engine() {
 	[ $lost -gt 0 ] && [ "$late" -ge $lost ] && [ "$swlate" = "$late" ] &&
 		[ $max_out -gt 0 ] || rc=1
 	set_knob $SWDMA/late_ms 0 || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -225,8 +233,7 @@ test_dcbm_aborts_after_error() {
 	a1=$(counter $SWDMA/aborted)
 	echo "# engine aborted +$((a1 - a0)) descriptors after a failure"
 	[ $((a1 - a0)) -gt 0 ] || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -249,8 +256,7 @@ test_dcbm_terminate_without_synchronize() {
 	sleep 1	# every started copy has completed
 	reports=$(new_kernel_reports "$lines")
 	[ -z "$reports" ] || { echo "$reports" | sed 's/^/# /'; rc=1; }
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -274,8 +280,7 @@ test_dcbm_unstoppable_transient_error() {
 	set_knob $OFFLOAD/active none || rc=1
 	echo "# engine failed +$((f1 - f0)) descriptors in the first run; second run: fallback +$((fb1 - fb0)); channels in service: $in"
 	[ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) = 0 ] && [ "$in" = 2 ] || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -323,8 +328,7 @@ test_dcbm_unload_during_late_callbacks() {
 	[ -z "$reports" ] || { echo "$reports" | sed 's/^/# /'; rc=1; }
 	echo "# rmmod refused $refused times while late copies were pending; late copies +$((late1 - late0))"
 	[ $refused -gt 0 ] && [ $((late1 - late0)) -gt 0 ] || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -423,8 +427,7 @@ test_dcbm_interrupt_per_channel() {
 	echo "# $((b1 - b0)) batches: $((d1 - d0)) descriptors, $((i1 - i0)) interrupts asked for"
 	[ $((b1 - b0)) -gt 0 ] && [ $((i1 - i0)) -le $((2 * (b1 - b0))) ] &&
 		[ $((i1 - i0)) -lt $((d1 - d0)) ] || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -445,8 +448,7 @@ test_dcbm_silent_engine() {
 	set_knob $SWDMA/callback_needs_interrupt N || rc=1
 	echo "# $((t1 - t0)) batches timed out; $(dmesg | grep -c 'without a callback: an interrupt for every copy') channels learnt"
 	[ $((t1 - t0)) = 1 ] || rc=1
-	reload_engine || rc=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
