@@ -108,9 +108,28 @@ head -1 "$dir/tier.csv" >"$tmp/tier-empty.csv"
 expect_failure "tier-report.sh fails on a CSV with nothing but its header" \
 	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-empty.csv" "$tmp/tier-out"
 
-failing_row "$dir/tier.csv" "$ref" >"$tmp/tier-failed.csv"
+# Two runs of two repetitions each, made up (the VM's native run has no
+# tiering part): a failed repetition fails its run; a repetition that
+# promoted nothing counts, but a run that never promoted fails.
+tier_rows() { # PROMOTED STATUS: the second run's first repetition
+	head -1 "$dir/tier.csv"
+	printf '%s,%d,2000000000,1500000000,40000,%d,900000000,40000,300000000,%d,80,%d,2000000000,35000,60000,%s\n' \
+		ref 0 8000 8000 18 ok ref 1 6000 6000 12 ok \
+		run 0 "$1" "$1" 20 "$2" run 1 0 4 0 no-promotion
+}
+tier_rows 9000 ok >"$tmp/tier-promoted.csv"
+if env REF=ref TIERREPS=2 "$here/tier-report.sh" "$tmp/tier-promoted.csv" "$tmp/tier-out" >"$tmp/out" 2>&1; then
+	echo "ok - reports: tier-report.sh passes a run with a repetition that promoted nothing"
+else
+	sed 's/^/# /' "$tmp/out" | tail -n 5
+	echo "not ok - reports: tier-report.sh passes a run with a repetition that promoted nothing"
+fi
+failing_row "$tmp/tier-promoted.csv" run >"$tmp/tier-failed.csv"
 expect_failure "tier-report.sh fails on a failed repetition" \
-	env REF="$ref" TIERREPS=1 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
+	env REF=ref TIERREPS=2 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
+tier_rows 0 no-promotion >"$tmp/tier-nopromo.csv"
+expect_failure "tier-report.sh fails on a run that never promoted" \
+	env REF=ref TIERREPS=2 "$here/tier-report.sh" "$tmp/tier-nopromo.csv" "$tmp/tier-out"
 
 # busy-report.sh: the native run has no busy phase, so its 64K and 2M
 # move rows stand in for busy ones.

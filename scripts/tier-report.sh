@@ -15,7 +15,12 @@
 # "slower" only where the interval excludes 1.  A run with a failed
 # repetition or without exactly TIERREPS repetitions (when set) prints
 # FAILED(<why>), as does a CSV with no run at all, and the script then
-# exits 1.
+# exits 1.  A repetition that promoted nothing ("no-promotion": everything
+# else held) counts: how much of the hot part the fill left on the slow
+# node, and so how much there is to promote, depends on how far demotion
+# kept up with the fill, and can be none.  A run none of whose repetitions
+# promoted anything fails (FAILED(no-promotion)): it did not measure
+# promotion at all.
 set -euo pipefail
 
 csv=${1:?tier csv}
@@ -28,7 +33,8 @@ function rate(pages, ns) { return ns > 0 ? pages * 4096 / ns : 0 }
 NR > 1 {
 	k = $1
 	if (!(k in n)) { order[++nk] = k; n[k] = 0; bad[k] = "" }
-	if ($16 != "ok") { bad[k] = $16; next }
+	if ($16 != "ok" && $16 != "no-promotion") { bad[k] = $16; next }
+	if ($16 == "ok") promoted[k] = 1
 	i = ++n[k]
 	work[k, i] = $3 / 1e6; fill[k, i] = $4 / 1e6
 	dem[k, i] = $5 * 4096 / 1048576; prom[k, i] = $6 * 4096 / 1048576
@@ -44,6 +50,7 @@ END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]
 		if (TIERREPS != "" && bad[k] == "" && n[k] != TIERREPS) bad[k] = "n=" n[k] "-of-" TIERREPS
+		if (bad[k] == "" && n[k] && !(k in promoted)) bad[k] = "no-promotion"
 		if (bad[k] != "" || !n[k]) {
 			printf "| %s | | FAILED(%s) | | | | | | | | |\n", k, bad[k] == "" ? "no-data" : bad[k]
 			failed++

@@ -22,6 +22,8 @@
 #           <demotion ns>,<demotion pages>,<promotion ns>,<promotion pages>,
 #           <offloaded demotion batches>,<offloaded promotion batches>,
 #           <guest kernel CPU ns>,<pages on fast>,<on slow>,<status>
+#   MIGTIERHINTS,<spec>,<rep>,<NUMA hinting faults>,<local ones>,
+#           <promotion candidates>,<pages promoted>  (read by no report)
 # Natively (scripts/native.sh), the parameters come in MIGOFF_PARAMS, and
 #   migoff.swdma=0        a real DMA engine serves dcbm: swdma is not loaded
 #   migoff.copylimit=PATH the copylimit module built for the running kernel
@@ -45,8 +47,10 @@
 # pages are those of the migrate_pages() calls of each reason (the
 # kernel's own migrate:mm_migrate_pages_start/mm_migrate_pages events, on
 # both kernels); a row's status is not "ok" when tierbench's check failed,
-# nothing was demoted or promoted, the trace overran or holds no demotion,
-# or a migrator was handed no demotion batch.
+# nothing was demoted, the trace overran or holds no demotion, or a
+# migrator was handed no demotion batch; it is "no-promotion" when all
+# that held but nothing was promoted, which a run may show in some of its
+# repetitions (scripts/tier-report.sh).
 . "${MIGOFF_PLAN:-/plan}/lib.sh"
 . "${MIGOFF_PLAN:-/plan}/tiering.sh"
 
@@ -271,16 +275,29 @@ trace_overruns() {
 	cat $TRACING/per_cpu/cpu*/stats | awk '$1 == "overrun:" { n += $2 } END { print n + 0 }'
 }
 
+# NUMA hinting faults, those on the faulting CPU's node, promotion
+# candidates and promotions so far (/proc/vmstat), on one line.
+tier_hint_counts() {
+	echo "$(vmstat_of numa_hint_faults) $(vmstat_of numa_hint_faults_local)" \
+		"$(vmstat_of pgpromote_candidate) $(vmstat_of pgpromote_success)"
+}
+
 # One tierbench run under SPEC: 384 MiB of 2M folios with 192 MiB of fast
-# memory free, the newest 96 MiB read 60 times.
+# memory free, the newest 96 MiB read 60 times.  Besides its MIGTIER row,
+# a MIGTIERHINTS row: SPEC,REP and the change in tier_hint_counts.
 tier_measure() { # SPEC REP
-	local m=${1%%:*} row sums st ifs=$IFS
+	local m=${1%%:*} row sums st hints ifs=$IFS
 	if ! use_migrator "$1" || ! tier_settings_on; then
 		echo "MIGTIER,$1,$2,0,0,0,0,0,0,0,0,0,0,0,0,0,cannot-activate"
 		tier_settings_off
 		return
 	fi
+	hints=$(tier_hint_counts)
 	row=$(tierbench -s 2M -t 384M -f 192M -h 96M -p 60 -H "$FAST_NODE" -L "$SLOW_NODE" | grep '^TIERBENCH,')
+	# What NUMA balancing saw, for a repetition that promoted nothing: no
+	# hinting fault on the slow node's pages, or candidates but no room.
+	echo "MIGTIERHINTS,$1,$2,$(tier_hint_counts | awk -v b="$hints" '
+		{ split(b, o, " "); for (i = 1; i <= NF; i++) printf "%s%d", (i > 1 ? "," : ""), $i - o[i] }')"
 	echo 1 >$TRACING/tracing_on
 	tier_settings_off
 	[ ! -d $OFFLOAD ] || echo none >$OFFLOAD/active
@@ -293,10 +310,10 @@ tier_measure() { # SPEC REP
 	if [ "$st" = ok ]; then
 		if [ "$(trace_overruns)" != 0 ]; then st=trace-overrun
 		elif [ "$9" = 0 ]; then st=no-demotion
-		elif [ "${10}" = 0 ]; then st=no-promotion
 		elif [ "$(echo "$sums" | cut -d, -f2)" = 0 ]; then st=trace-missing
 		elif [ "$m" != none ] && [ "$m" != default ] && [ "$(echo "$sums" | cut -d, -f5)" = 0 ]; then
 			st=not-offloaded
+		elif [ "${10}" = 0 ]; then st=no-promotion
 		fi
 	fi
 	echo "MIGTIER,$1,$2,$5,$4,$9,${10},$sums,$8,$6,$7,$st"
