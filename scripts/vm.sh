@@ -43,8 +43,18 @@ mem=${MIGOFF_NODE_MEM:-2G}
 # meanwhile, whatever the host is doing.  No RDRAND/RDSEED and no KASLR
 # (nokaslr below): the host's random numbers would give every boot other
 # addresses and other random choices, and so other counts.
+# MIGOFF_ERMS=off (benchmark boots under TCG): a CPU without ERMS and
+# FSRM, so that the guest kernel copies with 8-byte moves
+# (copy_mc_to_kernel() falls back to memcpy(), memcpy() to its unrolled
+# loop).  TCG executes rep movsb one byte per iteration, each access
+# through its software TLB, which makes the copy routine the emulator's
+# cost more than the kernel's, and a copy between two 2M-aligned folios
+# several times slower still while that TLB is small (guest/kmod/
+# tlbalias.c; docs/workbench.md, The emulator's slow mode).
+nofast=
+[ "$mode" != bench ] || [ "${MIGOFF_ERMS:-on}" != off ] || nofast=,erms=off,fsrm=off
 if [ -n "${MIGOFF_ICOUNT:-}" ]; then
-	accel=(-accel tcg,thread=single -cpu max,la57=off,rdrand=off,rdseed=off
+	accel=(-accel tcg,thread=single -cpu "max,la57=off,rdrand=off,rdseed=off$nofast"
 		-icount "shift=$MIGOFF_ICOUNT,sleep=off")
 elif grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${MIGOFF_ACCEL:-}" != tcg ]; then
 	accel=(-accel kvm -cpu host)
@@ -56,7 +66,7 @@ else
 	# shadow range is the 4-level one and every per-CPU access in the
 	# handler falls outside it.  A rare window, a failed boot when hit (see
 	# docs/testing.md, The virtual machine).  KASAN keeps checking everything else.
-	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu max,la57=off)
+	accel=(-accel "tcg,thread=${MIGOFF_TCG_THREAD:-multi}" -cpu "max,la57=off$nofast")
 fi
 
 numa=(-object "memory-backend-ram,id=m0,size=$mem,prealloc=on" -numa node,nodeid=0,cpus=0-1,memdev=m0
