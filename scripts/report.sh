@@ -36,10 +36,10 @@ raw=$dir/bench.csv
 : "${RUNS:?RUNS: the expected run labels}" "${REPS:?REPS: the expected repetitions}"
 
 # summary.csv: one line per cell, with the statistics every table uses.
-# copy_gbps is over the moves (all batch bytes / all copy time); the copy
-# phase table compares the repetitions' own figures, the best and the
-# median, with the limit's best and median.
-# run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status,batch_kib,copy_best_gbps,copy_median_gbps
+# The copy phase is each repetition's own (its batch bytes / its copy
+# time): the best and the median of them, which the copy-phase table holds
+# against the limit's best and median.
+# run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_best_gbps,status,batch_kib,copy_median_gbps
 awk -F, -v RUNS="$RUNS" -v REPS="$REPS" "$STATS_AWK"'
 NR == 1 { next }
 $2 == "move" {
@@ -50,11 +50,11 @@ $2 == "move" {
 	g = $5 / $6; gib = $5 / 1073741824
 	n[k]++; s[k] += g; ss[k] += g * g; l[k] += log(g); ll[k] += log(g) * log(g)
 	cpu[k] += $7 / 1e6 / gib; gcpu[k] += $8 / 1e6 / gib
-	cb[k] += $10; cn[k] += $11; nb[k] += $9
+	cb[k] += $10; nb[k] += $9
 	if ($11 > 0) rc[k, ++nrc[k]] = $10 / $11
 }
 END {
-	print "run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_gbps,status,batch_kib,copy_best_gbps,copy_median_gbps"
+	print "run,param,n,mean_gbps,sd_gbps,mean_log,var_log,cpu_ms_per_gib,guest_cpu_ms_per_gib,copy_best_gbps,status,batch_kib,copy_median_gbps"
 	nr = split(RUNS, runs, " ")
 	for (i = 1; i <= nr; i++)
 		for (j = 1; j <= ns; j++) {
@@ -66,11 +66,11 @@ END {
 			lm = l[k] / n[k]; lv = n[k] > 1 ? (ll[k] - n[k] * lm * lm) / (n[k] - 1) : 0
 			best = 0
 			for (x = 1; x <= nrc[k]; x++) { rv[x] = rc[k, x]; if (rv[x] > best) best = rv[x] }
-			printf "%s%d,%.4f,%.4f,%.6f,%.8f,%.1f,%.1f,%s,ok,%s,%s,%s\n", pre, n[k], m, sqrt(v > 0 ? v : 0),
+			printf "%s%d,%.4f,%.4f,%.6f,%.8f,%.1f,%.1f,%s,ok,%s,%s\n", pre, n[k], m, sqrt(v > 0 ? v : 0),
 				lm, (lv > 0 ? lv : 0), cpu[k] / n[k], gcpu[k] / n[k],
-				(cn[k] > 0 ? sprintf("%.3f", cb[k] / cn[k]) : ""),
+				(nrc[k] ? sprintf("%.3f", best) : ""),
 				(nb[k] > 0 ? sprintf("%.0f", cb[k] / nb[k] / 1024) : ""),
-				(nrc[k] ? sprintf("%.3f", best) : ""), (nrc[k] ? sprintf("%.3f", median(rv, nrc[k])) : "")
+				(nrc[k] ? sprintf("%.3f", median(rv, nrc[k])) : "")
 		}
 }' "$raw" >"$dir/summary.csv"
 
@@ -219,7 +219,7 @@ FILENAME ~ /compare/ {
 	next
 }
 FILENAME ~ /limit-summary/ {
-	if ($7 == "ok") { limit[$1, $2, $3] = $5; lmed[$1, $2, $3] = $6; lsn[$1, $2, $3] = $4 }
+	if ($7 == "ok") { limit[$1, $2, $3] = $5; lmed[$1, $2, $3] = $6 }
 	else limit_bad[$1, $2, $3] = $7
 	if (!(($1, $2) in lrow)) { lrow[$1, $2] = 1; lrows[++nl] = $1 SUBSEP $2 }
 	if (!($3 in lt)) { lt[$3] = 1; lthreads[++nlt] = $3 }
@@ -230,7 +230,7 @@ FNR == 1 { next }
 	k = $1 SUBSEP $2
 	if (!($2 in seen)) { seen[$2] = 1; sizes[++ns] = $2 }
 	st[k] = $11; n[k] = $3; mean[k] = $4; sd[k] = $5; lmean[k] = $6; lvar[k] = $7
-	cpu[k] = $8; gcpu[k] = $9; batch[k] = $12; copy_best[k] = $13; copy_median[k] = $14
+	cpu[k] = $8; gcpu[k] = $9; copy_best[k] = $10; batch[k] = $12; copy_median[k] = $13
 	if ($11 != "ok") failed++
 }
 END {
