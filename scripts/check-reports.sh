@@ -124,7 +124,7 @@ else
 	sed 's/^/# /' "$tmp/out" | tail -n 5
 	echo "not ok - reports: tier-report.sh passes a run with a repetition that promoted nothing"
 fi
-failing_row "$tmp/tier-promoted.csv" run >"$tmp/tier-failed.csv"
+failing_row "$tmp/tier-promoted.csv" ref >"$tmp/tier-failed.csv"
 expect_failure "tier-report.sh fails on a failed repetition" \
 	env REF=ref TIERREPS=2 "$here/tier-report.sh" "$tmp/tier-failed.csv" "$tmp/tier-out"
 tier_rows 0 no-promotion >"$tmp/tier-nopromo.csv"
