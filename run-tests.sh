@@ -72,11 +72,11 @@ series_checks() {
 # mtcopy across CPU hotplug).
 CONFIGS_patched=
 SIZES_patched=
-CONFIGS_debug=dcbm:channels=2
+CONFIGS_debug=dcbm:sg-channels=2
 SIZES_debug=64K,2M
-# The main part: 54 tests, and per migrator configuration 24 more plus
+# The main part: 59 tests, and per migrator configuration 24 more plus
 # two per folio size of the move_pages integrity tests.
-GUEST_PLAN_nodata=54
+GUEST_PLAN_nodata=59
 per_config_tests() { echo $((24 + 2 * $1)); } # NUMBER_OF_SIZES
 GUEST_PLAN_per_config=$(per_config_tests 6)
 GUEST_PLAN_main_patched=$((GUEST_PLAN_nodata + 6 * GUEST_PLAN_per_config))

@@ -400,9 +400,7 @@ thp_on_every_channel() { # DESCS SWDMA_ARGS...
 	fb1=$(stat_of dcbm fallback_folios)
 	d1=$(stat_of dcbm descriptors) b1=$(stat_of dcbm bytes)
 	memcpy_counts >/tmp/memcpy1
-	awk 'NR == FNR { n[$1] = $2; next } { print $1, $2 - n[$1] }' \
-		/tmp/memcpy0 /tmp/memcpy1 >/tmp/memcpy
-	idle=$(awk '$2 == 0 { print $1 }' /tmp/memcpy)
+	memcpy_deltas /tmp/memcpy0 /tmp/memcpy1
 	folios=$(((b1 - b0) / 2097152))
 	echo "# copies per channel: $(tr '\n' ' ' </tmp/memcpy); fallback +$((fb1 - fb0));" \
 		"$((d1 - d0)) descriptors for $folios 2M folios (at most $most each)"
@@ -410,6 +408,83 @@ thp_on_every_channel() { # DESCS SWDMA_ARGS...
 	[ $folios -gt 0 ] && [ $((d1 - d0)) -le $((most * folios)) ] || rc=1
 	[ $# = 0 ] || reload_engine || rc=1
 	set_knob $MIGRATORS/dcbm/timeout_ms 300 || rc=1
+	return $rc
+}
+
+# The difference of two memcpy_counts snapshots in /tmp/memcpy, and the
+# channels that copied nothing in IDLE.
+memcpy_deltas() { # BEFORE AFTER
+	awk 'NR == FNR { n[$1] = $2; next } { print $1, $2 - n[$1] }' "$1" "$2" >/tmp/memcpy
+	idle=$(awk '$2 == 0 { print $1 }' /tmp/memcpy)
+}
+
+# An engine that offers DMA_MEMCPY_SG (swdma memcpy_sg=1, with ARGS): a
+# batch of whole 4K folios on 2 channels costs a list per channel, so
+# dcbm's own counters must show at most 2 descriptors and 4 mappings per
+# batch and fewer descriptors than folios, both channels copied, no folio
+# fell back to the CPU, and every byte arrives.  With max_sg=8 (a batch
+# limit, as idxd's max_batch_size) dcbm learns to cut its lists to 8
+# folios before the first is in flight: no folio falls back, and no list
+# is longer (at least one descriptor per 8 folios).
+sg_lists() { # MOST_FOLIOS_PER_LIST SWDMA_ARGS...
+	local rc=0 most=$1 d0 d1 m0 m1 b0 b1 f0 f1 fb0 fb1 idle batches descs folios
+	shift
+	reload_engine memcpy_sg=1 "$@" || return 1
+	memcpy_counts >/tmp/memcpy0
+	d0=$(stat_of dcbm descriptors) m0=$(stat_of dcbm mappings)
+	b0=$(stat_of dcbm batches) f0=$(stat_of dcbm folios) fb0=$(stat_of dcbm fallback_folios)
+	with_migrator dcbm migrate_integrity -s 4K -r 2 || rc=1
+	d1=$(stat_of dcbm descriptors) m1=$(stat_of dcbm mappings)
+	b1=$(stat_of dcbm batches) f1=$(stat_of dcbm folios) fb1=$(stat_of dcbm fallback_folios)
+	memcpy_counts >/tmp/memcpy1
+	memcpy_deltas /tmp/memcpy0 /tmp/memcpy1
+	batches=$((b1 - b0)) descs=$((d1 - d0)) folios=$((f1 - f0))
+	echo "# $batches batches of $folios folios: $descs descriptors, $((m1 - m0)) mappings;" \
+		"copies per channel: $(tr '\n' ' ' </tmp/memcpy); fallback +$((fb1 - fb0))"
+	[ $batches -gt 0 ] && [ $descs -lt $folios ] && [ -z "$idle" ] &&
+		[ $((fb1 - fb0)) = 0 ] || rc=1
+	if [ "$most" = all ]; then
+		[ $descs -le $((2 * batches)) ] && [ $((m1 - m0)) -le $((4 * batches)) ] || rc=1
+	else
+		[ $((descs * most)) -ge $folios ] || rc=1
+	fi
+	default_engine || rc=1
+	return $rc
+}
+
+# The fault tests above, on an engine that offers DMA_MEMCPY_SG, where a
+# fault takes a whole list: with_fault KNOB VALUE COMMAND..., and lists
+# were used (fewer descriptors than folios).
+sg_fault() { # KNOB VALUE COMMAND...
+	local rc=0 d0 d1 f0 f1
+	reload_engine memcpy_sg=1 && set_knob $MIGRATORS/dcbm/timeout_ms 300 || return 1
+	d0=$(stat_of dcbm descriptors) f0=$(stat_of dcbm folios)
+	with_fault "$@" || rc=1
+	d1=$(stat_of dcbm descriptors) f1=$(stat_of dcbm folios)
+	echo "# $((d1 - d0)) descriptors for $((f1 - f0)) folios"
+	[ $((d1 - d0)) -lt $((f1 - f0)) ] || rc=1
+	default_engine || rc=1
+	return $rc
+}
+
+# An engine that offers DMA_MEMCPY_SG and fails every 2nd list as one
+# whose source it could not read (swdma read_fail_every, as poison or an
+# IOMMU fault): the error names no folio of the list, so dcbm must report
+# none poisoned (the core would fail them all) and leave each to the CPU
+# copy, which is machine-check safe.  Every byte arrives.
+test_dcbm_sg_read_error() {
+	local rc=0 p0 p1 fb0 fb1 f0 f1
+	reload_engine memcpy_sg=1 && set_knob $MIGRATORS/dcbm/timeout_ms 300 || return 1
+	p0=$(stat_of dcbm poisoned_folios) fb0=$(stat_of dcbm fallback_folios)
+	f0=$(counter $SWDMA/failed)
+	set_knob $SWDMA/read_fail_every 2 || rc=1
+	with_migrator --fallback-expected dcbm migrate_integrity -s 4K -r 2 || rc=1
+	set_knob $SWDMA/read_fail_every 0 || rc=1
+	p1=$(stat_of dcbm poisoned_folios) fb1=$(stat_of dcbm fallback_folios)
+	f1=$(counter $SWDMA/failed)
+	echo "# engine read errors +$((f1 - f0)); fallback +$((fb1 - fb0)), poisoned +$((p1 - p0))"
+	[ $((f1 - f0)) -gt 0 ] && [ $((fb1 - fb0)) -gt 0 ] && [ $((p1 - p0)) = 0 ] || rc=1
+	default_engine || rc=1
 	return $rc
 }
 
@@ -780,7 +855,7 @@ test_dcbm_channels_follow_activation() {
 	[ $rc = 0 ] && [ "$held" = "0 2 1/1 2 0" ]
 }
 
-DRIVER_TESTS=$((1 + 3 + 1 + 21 + 1))
+DRIVER_TESTS=$((1 + 3 + 1 + 26 + 1))
 DRIVER_FINAL_TESTS=1
 DRIVER_SWITCH_TESTS=5
 
@@ -831,6 +906,16 @@ drivers_plan() {
 		thp_on_every_channel 32 max_copy=65536
 	test_needing swdma,destructive "drivers: dcbm, a PCI device's 64K DMA mapping segment limit is not the engine's: one descriptor per channel, no fallback" \
 		thp_on_every_channel 2 max_seg=65536
+	test_needing swdma,destructive "drivers: dcbm, engine offering DMA_MEMCPY_SG: a list per channel and batch, one descriptor and two mappings each, no fallback, data intact" \
+		sg_lists all
+	test_needing swdma,destructive "drivers: dcbm, SG engine takes lists of 8 folios at most: lists cut to 8, learnt before the first is in flight, no fallback" \
+		sg_lists 8 max_sg=8
+	test_needing swdma,destructive "drivers: dcbm, SG engine fails every 2nd list: CPU fallback, data intact" \
+		sg_fault fail_every 2 migrate_integrity -s 4K
+	test_needing swdma,destructive "drivers: dcbm, SG engine stalls every 3rd list: timeout, CPU fallback, data intact" \
+		sg_fault stall_every 3 migrate_integrity -s 4K
+	test_needing swdma,destructive "drivers: dcbm, SG engine cannot read a list's source: its folios go to the CPU copy, none reported poisoned, data intact" \
+		test_dcbm_sg_read_error
 	test_needing swdma "drivers: dcbm, engine that completes in order: one interrupt per channel and batch, not per copy, data intact" \
 		test_dcbm_interrupt_per_channel
 	test_needing swdma "drivers: dcbm, engine that calls back only copies that asked for an interrupt: one batch times out, then an interrupt per copy, data intact" \

@@ -5,7 +5,7 @@
 # Each configuration the workloads run under: "none" (no migrator active:
 # the unchanged path) and every migrator, NAME or NAME:PARAM=VALUE.  Every
 # migrator takes batches of every size (min_batch_bytes 0).
-MIGRATOR_CONFIGS="none cpu mtcopy:threads=1 mtcopy:threads=2 dcbm:channels=1 dcbm:channels=2"
+MIGRATOR_CONFIGS="none cpu mtcopy:threads=1 mtcopy:threads=2 dcbm:channels=1 dcbm:sg-channels=2"
 
 # Make CONFIG ready; sets CONFIG_MIGRATOR to the migrator's name.
 use_config() { # CONFIG
@@ -14,6 +14,11 @@ use_config() { # CONFIG
 	none) return 0 ;;
 	mtcopy:threads=*) set_knob $MIGRATORS/mtcopy/threads "${1#*=}" || return 1 ;;
 	dcbm:channels=*) load_dcbm "${1#*=}" || return 1 ;;
+	# dcbm over an engine that offers DMA_MEMCPY_SG: a batch of whole
+	# folios goes as a list per channel (a lone THP still in segments).
+	dcbm:sg-channels=*)
+		[ -z "$(why_not swdma,destructive)" ] &&
+			reload_engine ordered=1 memcpy_sg=1 && load_dcbm "${1#*=}" || return 1 ;;
 	esac
 	offload_every_batch "$CONFIG_MIGRATOR"
 }
