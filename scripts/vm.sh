@@ -43,8 +43,8 @@ mem=${MIGOFF_NODE_MEM:-2G}
 # meanwhile, whatever the host is doing.  No RDRAND/RDSEED and no KASLR
 # (nokaslr below): the host's random numbers would give every boot other
 # addresses and other random choices, and so other counts.
-# MIGOFF_ERMS=off (benchmark boots under TCG): a CPU without ERMS and
-# FSRM, so that the guest kernel copies with 8-byte moves
+# Benchmark boots under TCG get a CPU without ERMS and FSRM (MIGOFF_ERMS=on
+# gives them back), so that the guest kernel copies with 8-byte moves
 # (copy_mc_to_kernel() falls back to memcpy(), memcpy() to its unrolled
 # loop).  TCG executes rep movsb one byte per iteration, each access
 # through its software TLB, which makes the copy routine the emulator's
@@ -52,7 +52,7 @@ mem=${MIGOFF_NODE_MEM:-2G}
 # several times slower still while that TLB is small (guest/kmod/
 # tlbalias.c; docs/workbench.md, The emulator's slow mode).
 nofast=
-[ "$mode" != bench ] || [ "${MIGOFF_ERMS:-on}" != off ] || nofast=,erms=off,fsrm=off
+[ "$mode" != bench ] || [ "${MIGOFF_ERMS:-off}" != off ] || nofast=,erms=off,fsrm=off
 if [ -n "${MIGOFF_ICOUNT:-}" ]; then
 	accel=(-accel tcg,thread=single -cpu "max,la57=off,rdrand=off,rdseed=off$nofast"
 		-icount "shift=$MIGOFF_ICOUNT,sleep=off")

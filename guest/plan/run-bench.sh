@@ -5,8 +5,9 @@
 #   migoff.total=256M migoff.reps=5 migoff.sizes=4K,16K,... migoff.latreps=11
 #   migoff.migrators=none,cpu,mtcopy:threads=2,dcbm:channels=1
 #       patched kernels: every migrator, a module's parameters after the
-#       colon; absent (or no copy offload in the kernel): the kernel as
-#       booted, labelled "default"
+#       colon (dcbm's sg=1: over swdma offering DMA_MEMCPY_SG); absent
+#       (or no copy offload in the kernel): the kernel as booted,
+#       labelled "default"
 # The migrators take turns: every repetition of every folio size runs each
 # migrator once, so the emulator's drift over minutes (seen as 40% between
 # passes of one code path) falls on all of them alike.
@@ -70,20 +71,32 @@ tiermigrators=$(param tiermigrators | tr ',' ' ')
 migrators=$(param migrators | tr ',' ' ')
 [ -d $OFFLOAD ] || migrators=default
 
+# The software engine for dcbm: like a PCI engine that completes in order
+# (ptdma), its device has the 64K mapping segment limit of every PCI
+# device; with SG Y it also offers DMA_MEMCPY_SG.  The one loaded is
+# reloaded, with dcbm, when it differs.
+use_swdma() { # SG (Y or N)
+	if [ -d /sys/module/swdma ]; then
+		[ "$(cat /sys/module/swdma/parameters/memcpy_sg)" = "$1" ] && return 0
+		{ [ ! -d /sys/module/dcbm ] || rmmod dcbm; } && rmmod swdma || return 1
+	fi
+	modprobe swdma channels=2 max_seg=65536 ordered=1 memcpy_sg="$1"
+}
+
 # Make SPEC (name[:param=value...]) the active migrator: load its module
 # if needed and set its parameters (files of its directory in the sysfs
 # home, all changeable at run time).  "default" leaves the kernel as booted.
 use_migrator() { # SPEC
-	local m=${1%%:*} params="" p
+	local m=${1%%:*} params="" p sg=N
 	[ "$m" = default ] && return 0
 	[ "$m" = "$1" ] || params=$(echo "${1#*:}" | tr ':' ' ')
 	echo none >$OFFLOAD/active || return 1
 	case $m in none | cpu) ;; *)
-		# The software engine for dcbm, unless told there is a real one;
-		# like a PCI engine that completes in order (ptdma), its device has
-		# the 64K mapping segment limit of every PCI device.
-		[ "$m" != dcbm ] || [ "$(param swdma)" = 0 ] || [ -d /sys/module/swdma ] ||
-			modprobe swdma channels=2 max_seg=65536 ordered=1 || return 1
+		# dcbm's sg=1 is the engine's, not a parameter of the module.
+		case " $params " in *" sg=1 "*) sg=Y ;; esac
+		params=$(echo "$params" | tr ' ' '\n' | grep -v '^sg=' | tr '\n' ' ')
+		# swdma, unless told there is a real engine.
+		[ "$m" != dcbm ] || [ "$(param swdma)" = 0 ] || use_swdma $sg || return 1
 		[ -d /sys/module/"$m" ] || modprobe "$m" $params || return 1
 		for p in $params; do
 			echo "${p#*=}" >$MIGRATORS/"$m"/"${p%%=*}" || return 1
