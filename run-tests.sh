@@ -59,9 +59,10 @@ series_checks() {
 # series' KUnit suite with its number of cases.  Change these with the
 # plan and the suite.
 # The data tests run under every migrator configuration on the patched
-# kernel.  The debug kernel runs them under dcbm on two swdma channels,
-# the migrator with the most code on the batch path (DMA mapping, channel
-# sharing, completion callbacks, the lost/poisoned protocol), with the
+# kernel.  The debug kernel runs them under dcbm on two channels of a
+# swdma that offers DMA_MEMCPY_SG, the migrator with the most code on the
+# batch path (DMA mapping of lists and of segments, channel sharing,
+# completion callbacks, the lost/poisoned protocol), with the
 # move_pages integrity tests at two folio sizes of the six (64K: many
 # folios per batch; 2M: a THP split across both channels): all of them
 # under every migrator took the debug main part past 30 minutes.

@@ -950,8 +950,15 @@ drivers_plan() {
 	# order, as ptdma: one interrupt per channel and batch.  (Natively the
 	# engine is left as it is: reloading it is destructive.)
 	[ -n "$(why_not swdma,destructive)" ] || reload_engine ordered=1
-	set_knob $MIGRATORS/dcbm/timeout_ms 2000
+	set_knob $MIGRATORS/dcbm/timeout_ms $WORKLOAD_TIMEOUT_MS
 }
+
+# dcbm's timeout in the workloads, which inject no stall: their batches
+# reach 64 MiB (the largest max_batch_bytes), and one software channel
+# copying 2M-aligned THPs in the emulator's slow mode took 2.7 s for one
+# (memory offlining, 32 THPs: ret=-110 after 23 of them at the shipped
+# 2000 ms, in 4 of 8 repetitions).
+WORKLOAD_TIMEOUT_MS=10000
 
 # After every driver test has run.
 drivers_final_plan() {

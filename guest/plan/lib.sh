@@ -293,11 +293,18 @@ traced_calls_that_moved() { # REASON
 	grep -F " reason=$1" /tmp/trace-calls | grep -vc 'nr_succeeded=0 '
 }
 
-# The number of batches in TRACE_FILE (default /tmp/trace) in which the
-# migrator left folios to the CPU (copied fewer than it was handed).
+# The batches in TRACE_FILE (default /tmp/trace) in which the migrator
+# left folios to the CPU (copied fewer than it was handed): their lines,
+# and their number.
+traced_fallback_lines() { # [TRACE_FILE]
+	awk '{ f = c = "" }
+	     match($0, / folios=[0-9]+ /) { f = substr($0, RSTART + 8, RLENGTH - 9) }
+	     match($0, / copied=[0-9]+ /) { c = substr($0, RSTART + 8, RLENGTH - 9) }
+	     f != "" && c != "" && f != c' "${1:-/tmp/trace}"
+}
+
 traced_fallback_batches() { # [TRACE_FILE]
-	sed -n 's/.* folios=\([0-9]*\) copied=\([0-9]*\) .*/\1 \2/p' "${1:-/tmp/trace}" |
-		awk '$1 != $2 { n++ } END { print n + 0 }'
+	traced_fallback_lines "$@" | wc -l
 }
 
 plan_nodes

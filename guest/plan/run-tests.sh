@@ -185,8 +185,11 @@ drivers_only_plan() {
 # A developer's part, never run by run-tests.sh: one test function of the
 # drivers' plan, migoff.repeat times (default 10), to chase a rare failure:
 # scripts/vm.sh patched test LOG migoff.part=repeat migoff.test=test_dcbm_busy_channel
+# With migoff.config, a data test under that configuration of the workloads:
+# scripts/vm.sh --tiered patched test LOG migoff.part=repeat \
+#	migoff.config=dcbm:channels=1 migoff.test=offline_test movablecore=512M
 repeat_plan() {
-	local fn=$(param test) n=$(param repeat) i
+	local fn=$(param test) n=$(param repeat) config=$(param config) i
 	n=${n:-10}
 	ktap_print_header
 	ktap_set_plan $((1 + n))
@@ -195,6 +198,8 @@ repeat_plan() {
 	set_largest_batch
 	modprobe swdma channels=2 && modprobe mtcopy && load_dcbm 2
 	set_knob $MIGRATORS/dcbm/timeout_ms 300
+	[ -z "$config" ] || { set_knob $MIGRATORS/dcbm/timeout_ms $WORKLOAD_TIMEOUT_MS &&
+		use_config "$config"; }
 	for i in $(seq $n); do
 		test_needing swdma "$fn, run $i of $n" $fn
 	done
